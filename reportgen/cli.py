@@ -1,0 +1,180 @@
+"""The `reportgen` command: parse options, call the library, map results to output and exit codes.
+
+Exit codes: 0 ok, 1 problems in the inputs or the build, 2 usage, 3 internal error.
+Diagnostics go to stderr, results (paths written) to stdout.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+import time
+import traceback
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from .errors import Diagnostic, ReportgenError
+
+app = typer.Typer(
+    help="Council committee papers from YAML progress records and house styles.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
+
+
+class State:
+    project: Path = Path(".")
+    debug: bool = False
+
+
+ProjectOption = Annotated[
+    Path, typer.Option("--project", "-C", help="Project folder holding councils/ and templates/.", show_default=False)
+]
+CouncilsArg = Annotated[Optional[list[str]], typer.Argument(help="Council folders to use; all when none are named.")]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print results and diagnostics as JSON on stdout.")]
+StrictOption = Annotated[bool, typer.Option("--strict", help="Treat warnings as errors.")]
+
+
+@app.callback()
+def _root(
+    project: ProjectOption = Path("."),
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks of internal errors.")] = False,
+) -> None:
+    State.project = project
+    State.debug = debug
+
+
+def _project():
+    from .project import Project
+
+    return Project.at(State.project)
+
+
+def _print_diagnostics(diagnostics: list[Diagnostic]) -> None:
+    for d in sorted(diagnostics, key=lambda d: (not d.is_error, str(d.file or ""), d.line or 0)):
+        typer.echo(str(d), err=True)
+
+
+@app.command()
+def validate(councils: CouncilsArg = None, as_json: JsonOption = False, strict: StrictOption = False) -> None:
+    """Check councils' records, reference data and styles without rendering anything."""
+    from .build import gather
+
+    started = time.perf_counter()
+    inputs = gather(_project(), councils, strict=strict)
+    papers = len(inputs.papers())
+    ok = not inputs.errors and not inputs.failed
+    if as_json:
+        typer.echo(json.dumps({
+            "ok": ok, "papers": papers, "failed_councils": inputs.failed,
+            "diagnostics": [d.as_dict() for d in inputs.diagnostics],
+        }, indent=2))
+    else:
+        _print_diagnostics(inputs.diagnostics)
+        verdict = "no errors" if ok else f"{len(inputs.errors)} error(s)"
+        typer.echo(f"Checked {len(inputs.councils) + len(inputs.failed)} council(s), {papers} paper(s): "
+                   f"{verdict}, {len(inputs.warnings)} warning(s) in {time.perf_counter() - started:.2f} s",
+                   err=True)
+    raise typer.Exit(EXIT_OK if ok else EXIT_PROBLEMS)
+
+
+@app.command()
+def build(
+    councils: CouncilsArg = None,
+    paper: Annotated[Optional[str], typer.Option("--paper", help="Build only the paper with this id.")] = None,
+    out: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("output"),
+    as_json: JsonOption = False,
+    strict: StrictOption = False,
+) -> None:
+    """Build papers into the output folder (every council when none is named)."""
+    from .build import build as run_build
+
+    project = _project()
+    out_dir = out if out.is_absolute() else Path.cwd() / out
+    report = run_build(project, councils, out_dir=out_dir, paper_id=paper, strict=strict)
+    if as_json:
+        typer.echo(json.dumps({
+            "ok": report.ok,
+            "seconds": round(report.seconds, 3),
+            "failed_councils": report.inputs.failed,
+            "papers": [
+                {"council": o.council, "paper": o.paper, "status": o.status, "pages": o.pages,
+                 "files": [str(f) for f in o.files], "message": o.message or None}
+                for o in report.outcomes
+            ],
+            "diagnostics": [d.as_dict() for d in report.inputs.diagnostics],
+        }, indent=2))
+    else:
+        _print_diagnostics(report.inputs.diagnostics)
+        for outcome in report.outcomes:
+            if outcome.status == "failed":
+                typer.echo(f"{outcome.council}/{outcome.paper}: build failed: {outcome.message}", err=True)
+            else:
+                for warning in outcome.warnings:
+                    typer.echo(f"{outcome.council}/{outcome.paper}: warning: {warning}", err=True)
+                for path in outcome.files:
+                    typer.echo(_relative(path))
+        for slug in report.inputs.failed:
+            typer.echo(f"{slug}: not built, its records have errors (listed above)", err=True)
+        typer.echo(
+            f"Done: {report.count('written')} written, {report.count('unchanged')} unchanged, "
+            f"{report.count('failed') + len(report.inputs.failed)} failed in {report.seconds:.1f} s",
+            err=True,
+        )
+    raise typer.Exit(EXIT_OK if report.ok else EXIT_PROBLEMS)
+
+
+@app.command("councils")
+def list_councils() -> None:
+    """List councils with their house styles and papers."""
+    from .records import yaml_files
+    from .yamlload import load_yaml
+
+    project = _project()
+    for slug in project.council_slugs():
+        folder = project.council_dir(slug)
+        try:
+            data = load_yaml(folder / "council.yaml").data or {}
+        except ReportgenError:
+            data = {}
+        style = data.get("style", "?") if isinstance(data, dict) else "?"
+        name = data.get("name", slug) if isinstance(data, dict) else slug
+        papers = ", ".join(p.stem for p in yaml_files(folder / "papers")) or "(no papers)"
+        typer.echo(f"{slug}\t{name}\tstyle: {style}\tpapers: {papers}")
+
+
+def _relative(path: Path) -> str:
+    try:
+        return os.path.relpath(path)
+    except ValueError:
+        return str(path)
+
+
+def main() -> None:
+    """Console entry point: user errors exit 1 without a traceback; bugs exit 3 and save one."""
+    try:
+        app()  # Typer itself turns usage errors into exit code 2
+    except ReportgenError as exc:
+        typer.echo(str(exc), err=True)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        typer.echo("Interrupted; finished papers were kept and no paper was left half-written.", err=True)
+        sys.exit(130)
+    except Exception as exc:  # noqa: BLE001 - the last line of defence
+        if State.debug:
+            traceback.print_exc()
+        log = Path(tempfile.gettempdir()) / f"reportgen-crash-{os.getpid()}.log"
+        log.write_text(traceback.format_exc(), encoding="utf-8")
+        typer.echo(
+            f"reportgen hit an internal error (this is a bug, not a problem with your files): "
+            f"{type(exc).__name__}: {exc}\nThe traceback was saved to {log}; please attach it when reporting.",
+            err=True,
+        )
+        sys.exit(EXIT_BUG)

@@ -1,0 +1,54 @@
+"""Markdown in records becomes a small, safe subset of HTML.
+
+Raw HTML in a record is never passed through: markdown-it shows it as text,
+and nh3 then keeps only the tags and link schemes a paper needs, so nothing
+typed into a record can add a script, a stylesheet, an image or a link to a
+local file.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import nh3
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+
+ALLOWED_TAGS = {
+    "p", "br", "em", "strong", "ul", "ol", "li", "blockquote", "code", "a", "sub", "sup",
+}
+ALLOWED_ATTRIBUTES = {"a": {"href"}, "ol": {"start"}}
+LINK_SCHEMES = {"https", "http", "mailto"}
+
+
+@lru_cache(maxsize=1)
+def _parser() -> MarkdownIt:
+    # Headings, images and raw HTML are off: headings would break the paper's
+    # outline, images need alt text checked elsewhere, HTML is not trusted.
+    return MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).disable(
+        ["heading", "lheading", "image", "html_block", "html_inline"]
+    )
+
+
+@lru_cache(maxsize=4096)
+def to_html(text: str | None) -> Markup:
+    """Sanitised HTML for a Markdown field; empty for None."""
+    if not text:
+        return Markup("")
+    html = _parser().render(text)
+    clean = nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=LINK_SCHEMES,
+        link_rel="noopener noreferrer",
+    )
+    return Markup(clean.strip())
+
+
+def to_inline_html(text: str | None) -> Markup:
+    """As `to_html`, without the wrapping paragraph for one-paragraph text."""
+    html = str(to_html(text))
+    if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
+        html = html[3:-4]
+    return Markup(html)

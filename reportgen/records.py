@@ -1,0 +1,94 @@
+"""Read a council's YAML records, and the shared reference data, into typed models.
+
+Reading never stops at the first problem: every file is read and every
+problem is collected, so an officer fixes them all in one go.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Generic, TypeVar
+
+from pydantic import BaseModel
+
+from .errors import Diagnostic, InputError
+from .models import Council, Paper, Progress, Reference
+from .project import Project
+from .validate import validate
+from .yamlload import SourceMap, load_yaml
+
+M = TypeVar("M", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class Loaded(Generic[M]):
+    """A validated record and where its values were written."""
+
+    name: str
+    model: M
+    source: SourceMap
+
+
+@dataclass(frozen=True)
+class CouncilRecords:
+    """Everything in one council's folder, validated."""
+
+    slug: str
+    folder: Path
+    council: Loaded[Council]
+    papers: dict[str, Loaded[Paper]]
+    progress: dict[str, Loaded[Progress]]
+
+
+@dataclass
+class Reading:
+    """The outcome of reading: what could be read, and every problem met."""
+
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def failed(self) -> bool:
+        return any(d.is_error for d in self.diagnostics)
+
+    def read(self, path: Path, model: type[M]) -> Loaded[M] | None:
+        try:
+            doc = load_yaml(path)
+        except InputError as exc:
+            self.diagnostics.extend(exc.diagnostics)
+            return None
+        value, problems = validate(doc, model)
+        self.diagnostics.extend(sorted(problems, key=lambda d: (d.line or 0, d.column or 0)))
+        return Loaded(path.stem, value, doc.source) if value is not None else None
+
+    def read_folder(self, folder: Path, model: type[M]) -> dict[str, Loaded[M]]:
+        loaded = {}
+        for path in yaml_files(folder):
+            record = self.read(path, model)
+            if record is not None:
+                loaded[record.name] = record
+        return loaded
+
+
+def yaml_files(folder: Path) -> list[Path]:
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and not p.name.startswith("."))
+
+
+def read_references(project: Project) -> tuple[dict[str, Loaded[Reference]], list[Diagnostic]]:
+    reading = Reading()
+    references = reading.read_folder(project.reference_dir, Reference)
+    return references, reading.diagnostics
+
+
+def read_council(project: Project, slug: str) -> tuple[CouncilRecords | None, list[Diagnostic]]:
+    """One council's records; None when any of its files has an error."""
+    folder = project.council_dir(slug)
+    reading = Reading()
+    council = reading.read(folder / "council.yaml", Council)
+    papers = reading.read_folder(folder / "papers", Paper)
+    progress = reading.read_folder(folder / "progress", Progress)
+    if reading.failed or council is None:
+        return None, reading.diagnostics
+    return CouncilRecords(slug, folder, council, papers, progress), reading.diagnostics

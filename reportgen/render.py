@@ -1,0 +1,111 @@
+"""Render a merged paper to HTML with its house style's Jinja templates.
+
+Templates run in Jinja's sandbox with autoescape on for every file and
+undefined variables failing, because a council's templates are not trusted
+more than its records.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import lru_cache
+from pathlib import Path
+
+import jinja2
+from jinja2.sandbox import SandboxedEnvironment
+
+from . import __version__
+from .errors import BuildError
+from .markdown import to_html, to_inline_html
+from .merge import PaperView
+from .styles import Style
+
+ENTRY_TEMPLATE = "paper.html"
+
+
+def long_date(value: dt.date | None) -> str:
+    """21 January 2013."""
+    return f"{value.day} {value:%B %Y}" if value else ""
+
+
+def _officer_line(officer) -> str:
+    return f"{officer.name} – {officer.role}" if officer else ""
+
+
+@lru_cache(maxsize=32)
+def environment(search_path: tuple[Path, ...], prefixes: tuple[tuple[str, Path], ...]) -> SandboxedEnvironment:
+    loader = jinja2.ChoiceLoader([
+        jinja2.FileSystemLoader([str(p) for p in search_path]),
+        jinja2.PrefixLoader({name: jinja2.FileSystemLoader(str(folder)) for name, folder in prefixes}),
+    ])
+    env = SandboxedEnvironment(
+        loader=loader,
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(md=to_html, md_inline=to_inline_html, long_date=long_date, officer_line=_officer_line)
+    return env
+
+
+def style_environment(style: Style) -> SandboxedEnvironment:
+    return environment(
+        tuple(style.search_path),
+        tuple((layer.name, layer.folder) for layer in style.layers if layer.folder.is_dir()),
+    )
+
+
+def context(view: PaperView, style: Style) -> dict:
+    """The variables every template sees (documented in docs/house-styles.md)."""
+    paper = view.paper
+    return {
+        "council": view.council,
+        "paper": paper,
+        "meeting": paper.meeting,
+        "committee": view.committee,
+        "authorised_by": view.authorised_by,
+        "lead_officers": view.lead_officers,
+        "contact": view.contact,
+        "authors": view.authors,
+        "review": view.review,
+        "sections": view.sections,
+        "appendices": view.appendices,
+        "prepared": paper.prepared or paper.meeting.date,
+        "style": style.name,
+        "stylesheets": [p.as_uri() for p in style.stylesheets],
+        "generator": f"reportgen {__version__}",
+    }
+
+
+def render_html(view: PaperView, style: Style) -> str:
+    """The paper as one HTML document; template problems become BuildError."""
+    env = style_environment(style)
+    try:
+        template = env.get_template(ENTRY_TEMPLATE)
+        return template.render(context(view, style))
+    except jinja2.TemplateNotFound as exc:
+        raise BuildError(f"template '{exc.name}' not found in style '{style.name}' "
+                         f"(searched {', '.join(str(p) for p in style.search_path)})") from None
+    except jinja2.TemplateSyntaxError as exc:
+        raise BuildError(f"{exc.filename or exc.name}:{exc.lineno}: template syntax error: {exc.message}") from None
+    except jinja2.UndefinedError as exc:
+        raise BuildError(f"{_template_location(exc)}template error: {exc.message}; "
+                         f"see docs/house-styles.md for the variables templates can use") from None
+    except jinja2.exceptions.SecurityError as exc:
+        raise BuildError(f"{_template_location(exc)}template tried something unsafe: {exc}") from None
+    except (TypeError, ValueError, AttributeError, KeyError, ZeroDivisionError) as exc:
+        raise BuildError(f"{_template_location(exc)}template error: {exc}") from None
+
+
+def _template_location(exc: BaseException) -> str:
+    """'file.html:12: ' for the innermost template frame of a rendering error."""
+    where = ""
+    tb = exc.__traceback__
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.endswith((".html", ".css", ".j2")):
+            where = f"{filename}:{tb.tb_lineno}: "
+        tb = tb.tb_next
+    return where

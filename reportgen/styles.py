@@ -1,0 +1,83 @@
+"""House styles: folders of templates, CSS and assets, found in a fixed order.
+
+A council's templates are searched first, then its style's, then each parent
+style's up to `base` (as MkDocs does with a theme's custom_dir). Each layer
+is also reachable by name, so an override can extend the file it replaces:
+`{% extends "base/paper.html" %}`, or from a council, `{% extends "haringey/paper.html" %}`.
+Stylesheets cascade the other way: base, then the style, then the council.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import Diagnostic, InputError, did_you_mean, error, one_of
+from .models import StyleConfig
+from .project import Project
+from .records import CouncilRecords, Reading
+
+STYLESHEET = "style.css"
+COUNCIL_LAYER = "council"
+
+
+@dataclass(frozen=True)
+class Layer:
+    name: str
+    folder: Path
+
+
+@dataclass(frozen=True)
+class Style:
+    """A resolved house style for one council."""
+
+    name: str
+    description: str
+    layers: tuple[Layer, ...]  # search order: council, style, parents ..., base
+
+    @property
+    def search_path(self) -> list[Path]:
+        return [layer.folder for layer in self.layers if layer.folder.is_dir()]
+
+    @property
+    def stylesheets(self) -> list[Path]:
+        return [layer.folder / STYLESHEET for layer in reversed(self.layers) if (layer.folder / STYLESHEET).is_file()]
+
+    @property
+    def asset_roots(self) -> list[Path]:
+        return self.search_path
+
+
+def read_style_config(project: Project, name: str) -> tuple[StyleConfig | None, list[Diagnostic]]:
+    reading = Reading()
+    loaded = reading.read(project.templates_dir / name / "style.yaml", StyleConfig)
+    return (loaded.model if loaded else None), reading.diagnostics
+
+
+def resolve_style(project: Project, records: CouncilRecords) -> Style:
+    """The council's style with its parents; an unknown or circular style is an InputError."""
+    name = records.council.model.style
+    available = project.style_names()
+    chain: list[Layer] = []
+    description = ""
+    current: str | None = name
+    while current is not None:
+        if current not in available:
+            where = records.council.source if current == name else None
+            message = (f"unknown house style '{current}'{did_you_mean(current, available)}; "
+                       f"styles available: {one_of(available)}")
+            if where is not None:
+                raise InputError([where.diagnostic(message, ("style",))])
+            raise InputError([error(f"style '{chain[-1].name}' extends {message[8:]}",
+                                    file=chain[-1].folder / "style.yaml")])
+        if any(layer.name == current for layer in chain):
+            raise InputError([error(f"style '{current}' extends itself through {' -> '.join(l.name for l in chain)}",
+                                    file=project.templates_dir / current / "style.yaml")])
+        config, problems = read_style_config(project, current)
+        if config is None:
+            raise InputError(problems)
+        description = description or config.description
+        chain.append(Layer(current, project.templates_dir / current))
+        current = config.extends
+    council_templates = records.folder / "templates"
+    return Style(name, description, (Layer(COUNCIL_LAYER, council_templates), *chain))

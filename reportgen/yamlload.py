@@ -1,0 +1,183 @@
+"""Safe YAML reading that remembers where every value came from.
+
+Officers' YAML is read with the failsafe idea of YAML 1.2: every scalar stays
+the text that was typed (item `5.10` stays "5.10", ward `No` stays "No",
+`10:30` stays "10:30"); only an empty value, `~` or `null` means nothing.
+The typed models then convert text to dates, numbers and booleans where a
+field asks for them, so there are no YAML 1.1 surprises.
+
+Hostile documents are refused before they can cost anything: a size cap, a
+nesting cap, no anchors or aliases (the "billion laughs" bomb), no tags,
+no duplicate keys, and text that must be UTF-8.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.events import AliasEvent, ScalarEvent
+
+from .errors import Diagnostic, InputError, error
+
+MAX_BYTES = 1024 * 1024
+MAX_DEPTH = 40
+NULLS = {"", "~", "null", "Null", "NULL"}
+
+KeyPath = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class SourceMap:
+    """Where each key path of one document was written."""
+
+    file: Path
+    marks: dict[KeyPath, tuple[int, int]]
+
+    def locate(self, path: KeyPath) -> tuple[int | None, int | None]:
+        """Line and column (1-based) of the longest known prefix of `path`."""
+        path = tuple(path)
+        while path not in self.marks and path:
+            path = path[:-1]
+        return self.marks.get(path, (None, None))
+
+    def diagnostic(self, message: str, path: KeyPath = (), *, warn: bool = False) -> Diagnostic:
+        from .errors import warning
+
+        line, column = self.locate(path)
+        make = warning if warn else error
+        return make(message, file=self.file, line=line, column=column, key=dotted(path))
+
+
+@dataclass(frozen=True)
+class Document:
+    data: Any
+    source: SourceMap
+
+
+def dotted(path: KeyPath) -> str:
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+class _Loader(yaml.SafeLoader):
+    """Composes nodes only; refuses aliases and anchors, caps nesting depth."""
+
+    def __init__(self, stream):
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent, index):
+        if self.check_event(AliasEvent):
+            event = self.peek_event()
+            raise yaml.MarkedYAMLError(
+                problem="aliases (*name) are not allowed; write the value out in full",
+                problem_mark=event.start_mark,
+            )
+        event = self.peek_event()
+        if getattr(event, "anchor", None) is not None:
+            raise yaml.MarkedYAMLError(
+                problem="anchors (&name) are not allowed; write each value out in full",
+                problem_mark=event.start_mark,
+            )
+        tag = getattr(event, "tag", None)
+        if tag is not None and tag != "!" and not (isinstance(event, ScalarEvent) and tag == "tag:yaml.org,2002:str"):
+            raise yaml.MarkedYAMLError(
+                problem=f"tags such as '{tag}' are not allowed; remove it",
+                problem_mark=event.start_mark,
+            )
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise yaml.MarkedYAMLError(
+                    problem=f"nesting is deeper than {MAX_DEPTH} levels", problem_mark=event.start_mark
+                )
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+def load_yaml(path: Path) -> Document:
+    """Read one YAML file into plain data plus its source map, or raise InputError."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InputError([error(f"cannot read file: {exc.strerror}", file=path)]) from None
+    return parse_yaml(raw, path)
+
+
+def parse_yaml(raw: bytes, path: Path) -> Document:
+    if len(raw) > MAX_BYTES:
+        raise InputError([error(
+            f"file is {len(raw):,} bytes, over the {MAX_BYTES:,}-byte limit for a record; split it up",
+            file=path,
+        )])
+    if b"\x00" in raw:
+        raise InputError([error("this is a binary file, not YAML text", file=path)])
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise InputError([error(
+            "file is not UTF-8 text; save it as UTF-8 (in most editors: Save As, Encoding: UTF-8)",
+            file=path, line=line,
+        )]) from None
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = exc.problem or "invalid YAML"
+        if exc.context and exc.problem:
+            problem = f"{exc.context}: {exc.problem}" if "allowed" not in exc.problem else exc.problem
+        raise InputError([error(
+            f"invalid YAML: {problem}",
+            file=path,
+            line=mark.line + 1 if mark else None,
+            column=mark.column + 1 if mark else None,
+        )]) from None
+    except yaml.YAMLError as exc:
+        raise InputError([error(f"invalid YAML: {exc}", file=path)]) from None
+    finally:
+        loader.dispose()
+    marks: dict[KeyPath, tuple[int, int]] = {}
+    problems: list[Diagnostic] = []
+    data = _convert(node, (), marks, problems, path) if node is not None else None
+    if problems:
+        raise InputError(problems)
+    return Document(data=data, source=SourceMap(path, marks))
+
+
+def _convert(node, path: KeyPath, marks, problems, file) -> Any:
+    marks.setdefault(path, (node.start_mark.line + 1, node.start_mark.column + 1))
+    if isinstance(node, yaml.ScalarNode):
+        if node.style is None and node.value in NULLS:
+            return None
+        return node.value
+    if isinstance(node, yaml.SequenceNode):
+        return [_convert(item, path + (i,), marks, problems, file) for i, item in enumerate(node.value)]
+    result: dict[str, Any] = {}
+    for key_node, value_node in node.value:
+        if not isinstance(key_node, yaml.ScalarNode):
+            problems.append(error(
+                "a key must be plain text", file=file,
+                line=key_node.start_mark.line + 1, column=key_node.start_mark.column + 1, key=dotted(path),
+            ))
+            continue
+        key = key_node.value
+        if key in result:
+            first = marks[path + (key,)][0]
+            problems.append(error(
+                f"duplicate key '{key}' (first given on line {first}); keep one",
+                file=file, line=key_node.start_mark.line + 1, column=key_node.start_mark.column + 1,
+                key=dotted(path + (key,)),
+            ))
+            continue
+        marks[path + (key,)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+        result[key] = _convert(value_node, path + (key,), marks, problems, file)
+    return result
