@@ -150,6 +150,21 @@ def list_councils() -> None:
         typer.echo(f"{slug}\t{name}\tstyle: {style}\tpapers: {papers}")
 
 
+@app.command()
+def doctor() -> None:
+    """Check Python packages, system libraries (Pango, HarfBuzz) and shipped fonts."""
+    from .doctor import run_checks
+
+    checks = run_checks(Path(State.project).resolve() / "templates")
+    for check in checks:
+        mark = "ok  " if check.ok else ("FAIL" if check.required else "warn")
+        line = f"{mark} {check.name}: {check.detail}"
+        typer.echo(line if check.ok else f"{line}\n     fix: {check.fix}")
+    failed = [c for c in checks if c.required and not c.ok]
+    typer.echo("All required dependencies found." if not failed else f"{len(failed)} required dependency problem(s).")
+    raise typer.Exit(EXIT_PROBLEMS if failed else EXIT_OK)
+
+
 def _relative(path: Path) -> str:
     try:
         return os.path.relpath(path)
