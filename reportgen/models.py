@@ -9,6 +9,7 @@ under `extra:`, where templates can read them.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from enum import Enum
 from typing import Annotated, Any, Literal
 
@@ -302,3 +303,77 @@ class StyleConfig(Record):
 
     description: Text = Field(description="One line shown by `reportgen styles`.")
     extends: Slug | None = Field(default="base", description="The style this one builds on; `base` by default.")
+
+
+# --- the meetings calendar ---------------------------------------------------
+
+ItemNumber = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)]
+_CLOCK = re.compile(r"^([01]?[0-9]|2[0-3]):([0-5][0-9])$")
+
+
+class Publication(Record):
+    """`publication:` in meetings.yaml: the council's own deadline rules, on top of the law.
+
+    The statutory deadline (5 clear days in England, 3 in Wales) always applies
+    and is not set here; see docs/meetings.md.
+    """
+
+    working_days_before: int | None = Field(
+        default=None, ge=1, le=60,
+        description="The council's internal deadline: papers are due this many working days before the "
+                    "meeting (the meeting day itself not counted), e.g. 7. Leave out when the council sets none.",
+    )
+    closure_days: list[dt.date] = Field(
+        default_factory=list,
+        description="Days the council offices are closed besides weekends and bank holidays (YYYY-MM-DD), "
+                    "e.g. 2012-12-24; they are not working days and do not count as clear days.",
+    )
+
+
+class AgendaItem(Record):
+    """One item on a meeting's agenda."""
+
+    item: ItemNumber = Field(description="Item number as printed, e.g. \"5.10\" (kept as text).")
+    title: Text = Field(description="Item title as printed on the agenda.")
+    paper: Slug | None = Field(
+        default=None,
+        description="The paper for this item: a file name under `papers/`, without `.yaml`. "
+                    "Leave out while the paper is not written yet; `due` then lists it as missing.",
+    )
+    extra: Extra = Field(default_factory=dict, description=EXTRA_DESCRIPTION)
+
+
+class CommitteeMeeting(Record):
+    """One meeting in the council's calendar."""
+
+    committee: Slug = Field(description="Committee id from council.yaml.")
+    date: dt.date = Field(description="Date of the meeting (YYYY-MM-DD).")
+    time: dt.time = Field(description="Start time, 24-hour HH:MM in UK time (Europe/London), e.g. \"10:30\".")
+    venue: Text = Field(description="Where the meeting is held, as printed on the agenda.")
+    items: list[AgendaItem] = Field(default_factory=list, description="The agenda items, in agenda order.")
+    extra: Extra = Field(default_factory=dict, description=EXTRA_DESCRIPTION)
+
+    @field_validator("time", mode="before")
+    @classmethod
+    def _clock_time(cls, value: Any) -> Any:
+        if isinstance(value, dt.time):
+            return value
+        match = _CLOCK.match(str(value).strip()) if isinstance(value, str) else None
+        if match is None:
+            raise ValueError(f"expected a time written HH:MM (24-hour, UK time), e.g. 10:30 or 18:00; got {value!r}")
+        return dt.time(int(match[1]), int(match[2]))
+
+    def starts_at(self) -> dt.datetime:
+        """Date and time of the meeting as an aware datetime in Europe/London."""
+        from zoneinfo import ZoneInfo
+
+        return dt.datetime.combine(self.date, self.time, tzinfo=ZoneInfo("Europe/London"))
+
+
+class MeetingsCalendar(Record):
+    """`councils/<slug>/meetings.yaml`: the council's meetings and its publication rules."""
+
+    publication: Publication = Field(
+        default_factory=Publication, description="The council's own deadline rules and office closure days."
+    )
+    meetings: list[CommitteeMeeting] = Field(default_factory=list, description="The meetings, in any order.")

@@ -8,7 +8,6 @@ more than its records.
 from __future__ import annotations
 
 import datetime as dt
-from functools import lru_cache
 from pathlib import Path
 
 import jinja2
@@ -32,7 +31,6 @@ def _officer_line(officer) -> str:
     return f"{officer.name} – {officer.role}" if officer else ""
 
 
-@lru_cache(maxsize=32)
 def environment(search_path: tuple[Path, ...], prefixes: tuple[tuple[str, Path], ...]) -> SandboxedEnvironment:
     loader = jinja2.ChoiceLoader([
         jinja2.FileSystemLoader([str(p) for p in search_path]),

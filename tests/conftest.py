@@ -1,0 +1,67 @@
+"""Shared fixtures: the real sample project, small copies of it, and a CLI runner."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE_PAPER = ROOT / "councils/haringey/papers/munro-progress.yaml"
+
+
+@dataclass
+class CliResult:
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+def run_cli(capsys, monkeypatch):
+    """Run `reportgen ARGS` in-process through the real entry point, exit code included."""
+    from reportgen import cli
+
+    def run(*args: str, cwd: Path | None = None) -> CliResult:
+        if cwd is not None:
+            monkeypatch.chdir(cwd)
+        monkeypatch.setattr(sys, "argv", ["reportgen", *map(str, args)])
+        code = 0
+        try:
+            cli.main()
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        captured = capsys.readouterr()
+        return CliResult(code, captured.out, captured.err)
+
+    return run
+
+
+def copy_project(dest: Path, councils: tuple[str, ...] = ("northmoor",)) -> Path:
+    """A project with the real templates and reference data and the councils named."""
+    shutil.copytree(ROOT / "templates", dest / "templates")
+    shutil.copytree(ROOT / "councils/_reference", dest / "councils/_reference")
+    for slug in councils:
+        shutil.copytree(ROOT / "councils" / slug, dest / "councils" / slug)
+    return dest
+
+
+@pytest.fixture
+def small_project(tmp_path) -> Path:
+    return copy_project(tmp_path / "project")
+
+
+@pytest.fixture(scope="session")
+def haringey_pdf(tmp_path_factory) -> Path:
+    """The Haringey sample paper, built once for the session."""
+    from reportgen.build import build
+    from reportgen.project import Project
+
+    out = tmp_path_factory.mktemp("out")
+    report = build(Project.at(ROOT), ["haringey"], out_dir=out)
+    assert report.ok, [o.message for o in report.outcomes]
+    (path,) = [f for o in report.outcomes for f in o.files]
+    return path
