@@ -15,7 +15,7 @@ from pathlib import Path
 
 from .errors import BuildError, Diagnostic, InputError, did_you_mean, error, one_of
 from .merge import PaperView, check_reference, merge_council
-from .output import build_lock, remove_stale_temporaries, write_atomic
+from .output import build_lock, describe_write_error, remove_stale_temporaries, write_atomic
 from .project import Project
 from .records import read_council, read_references
 from .render import render_html
@@ -143,6 +143,8 @@ def build_paper(project: Project, council: CouncilInputs, view: PaperView, out_d
                 strict: bool = False) -> PaperOutcome:
     """Render and write one paper; a failure is reported, never raised."""
     from .pdf import render_pdf  # imported here so that validate and --help never load WeasyPrint
+    from .pdfcheck import check_pdf
+    from .pdfrepair import repair
 
     target = out_dir / council.slug / f"{view.stem}.pdf"
     try:
@@ -156,7 +158,11 @@ def build_paper(project: Project, council: CouncilInputs, view: PaperView, out_d
         )
         if strict and rendered.warnings:
             raise BuildError("WeasyPrint warned (--strict): " + "; ".join(rendered.warnings))
-        changed = write_atomic(target, rendered.pdf)
+        pdf, _ = repair(rendered.pdf)
+        try:
+            changed = write_atomic(target, pdf)
+        except OSError as exc:  # disk full, no permission: the old paper is intact, say so clearly
+            raise BuildError(describe_write_error(target, exc)) from None
     except BuildError as exc:
         return PaperOutcome(council.slug, view.id, "failed", message=str(exc))
     return PaperOutcome(

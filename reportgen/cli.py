@@ -12,6 +12,7 @@ import sys
 import tempfile
 import time
 import traceback
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -150,6 +151,58 @@ def list_councils() -> None:
         typer.echo(f"{slug}\t{name}\tstyle: {style}\tpapers: {papers}")
 
 
+@app.command("styles")
+def list_styles() -> None:
+    """List house styles with their one-line descriptions."""
+    from .project import Project
+    from .styles import describe_styles
+
+    summaries = describe_styles(Project.at(State.project))
+    for s in summaries:
+        parent = f" (extends {s.extends})" if s.extends else ""
+        typer.echo(f"{s.name}\t{s.description}{parent}")
+        _print_diagnostics(list(s.problems))
+    typer.echo(f"{len(summaries)} style(s) in templates/", err=True)
+
+
+@app.command("new-council")
+def new_council(
+    slug: Annotated[str, typer.Argument(help="Folder name under councils/: lowercase letters, digits, hyphens.")],
+    name: Annotated[str, typer.Option("--name", help="The council's full name, e.g. \"North Downs District Council\".")],
+    style: Annotated[str, typer.Option("--style", help="House style; `reportgen styles` lists them.")],
+    nation: Annotated[str, typer.Option("--nation", help="England or Wales.")] = "England",
+) -> None:
+    """Create councils/SLUG with a starter paper that validates and builds at once."""
+    from .scaffold import new_council as scaffold
+
+    created = scaffold(_project(), slug, name=name, style=style, nation=nation)
+    for path in created.files:
+        typer.echo(_relative(path))
+    typer.echo(f"Created council '{slug}'. Edit its files, then run: reportgen build {slug}", err=True)
+
+
+@app.command()
+def check(
+    files: Annotated[list[Path], typer.Argument(help="PDF files to check.", exists=True, dir_okay=False)],
+    as_json: JsonOption = False,
+) -> None:
+    """Run the machine accessibility checks (PDF/UA-1 validator and structure checks) on PDFs."""
+    from .pdfcheck import check_pdf
+
+    reports = {str(f): check_pdf(f.read_bytes()) for f in files}
+    if as_json:
+        typer.echo(json.dumps({name: r.as_dict() for name, r in reports.items()}, indent=2))
+    else:
+        for name, report in reports.items():
+            typer.echo(f"{name}: {report.verdict()}")
+            typer.echo(f"  validator: {report.validator}, {report.rules_checked} rules")
+            facts = ", ".join(f"{k}: {v}" for k, v in report.facts.items())
+            typer.echo(f"  {facts}")
+            for finding in report.findings:
+                typer.echo(f"  - [{finding.rule}] {finding.message}")
+    raise typer.Exit(EXIT_OK if all(r.passed for r in reports.values()) else EXIT_PROBLEMS)
+
+
 @app.command()
 def doctor() -> None:
     """Check Python packages, system libraries (Pango, HarfBuzz) and shipped fonts."""
@@ -163,6 +216,32 @@ def doctor() -> None:
     failed = [c for c in checks if c.required and not c.ok]
     typer.echo("All required dependencies found." if not failed else f"{len(failed)} required dependency problem(s).")
     raise typer.Exit(EXIT_PROBLEMS if failed else EXIT_OK)
+
+
+EXIT_DEADLINE = 3  # `due`: a deadline is missed or at risk (monitoring alerts on it)
+
+
+@app.command()
+def due(
+    councils: CouncilsArg = None,
+    today: Annotated[Optional[datetime], typer.Option(
+        "--today", formats=["%Y-%m-%d"], help="Take this date (YYYY-MM-DD) as today; default: today in the UK.",
+        show_default=False)] = None,
+    within: Annotated[int, typer.Option("--within", min=0, metavar="DAYS",
+                                        help="Show meetings held within DAYS days, or with a deadline by then.")] = 28,
+    as_json: JsonOption = False,
+) -> None:
+    """Publication deadlines and status of upcoming meetings; exit 3 when one is missed or at risk."""
+    from .meetings import due_report, format_due, london_today, summary
+
+    report = due_report(_project(), councils, today=today.date() if today else london_today(), within=within)
+    if as_json:
+        typer.echo(json.dumps(report.as_dict(), indent=2))
+    else:
+        _print_diagnostics(report.diagnostics)
+        typer.echo(format_due(report))
+        typer.echo(summary(report) + (f"; {len(report.errors)} input error(s)" if report.errors else ""), err=True)
+    raise typer.Exit(EXIT_DEADLINE if report.alert else EXIT_PROBLEMS if report.errors else EXIT_OK)
 
 
 def _relative(path: Path) -> str:

@@ -39,6 +39,25 @@ class _Collector(logging.Handler):
         (self.errors if record.levelno >= logging.ERROR else self.warnings).append(message)
 
 
+def _trusted_roots(roots: list[Path]) -> list[Path]:
+    """The real folders files may be served from.
+
+    Roots are compared by their real paths, so a council folder that is itself
+    a symbolic link keeps working. But a root that lies inside another root
+    (a council's templates/ inside the council folder) must also really be
+    inside it: a templates/ that is a link to, say, the home folder would
+    otherwise make every file there fair game.
+    """
+    trusted = []
+    for root in roots:
+        real = Path(os.path.realpath(root))
+        outer = [Path(os.path.realpath(other)) for other in roots
+                 if other != root and Path(os.path.abspath(root)).is_relative_to(os.path.abspath(other))]
+        if all(real.is_relative_to(folder) for folder in outer):
+            trusted.append(real)
+    return trusted
+
+
 def _fetcher_class():
     from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
@@ -47,7 +66,7 @@ def _fetcher_class():
 
         def __init__(self, roots: list[Path]):
             super().__init__(allowed_protocols={"file", "data"})
-            self.roots = [Path(os.path.realpath(r)) for r in roots]
+            self.roots = _trusted_roots(roots)
             self.refused: list[str] = []
 
         def fetch(self, url, headers=None):
@@ -55,17 +74,62 @@ def _fetcher_class():
             if parts.scheme == "data":
                 return super().fetch(url, headers)
             if parts.scheme == "file" and parts.netloc in ("", "localhost"):
-                real = Path(os.path.realpath(unquote(parts.path)))
+                written = os.path.abspath(unquote(parts.path))
+                real = Path(os.path.realpath(written))
                 if any(real.is_relative_to(root) for root in self.roots):
                     if not real.is_file():
                         self.refused.append(f"missing file {real}")
                         raise FatalURLFetchingError(f"missing file: {real}")
+                    try:
+                        data = real.read_bytes()
+                    except OSError as exc:
+                        self.refused.append(f"cannot read {real}: {exc.strerror}")
+                        raise FatalURLFetchingError(f"cannot read: {real}") from None
                     kind = mimetypes.guess_type(real.name)[0] or "application/octet-stream"
-                    return URLFetcherResponse(url, real.read_bytes(), headers={"Content-Type": kind})
+                    return URLFetcherResponse(url, data, headers={"Content-Type": kind})
+                if str(real) != written:  # say where a symbolic link really leads
+                    self.refused.append(f"refused {url}, a symbolic link to {real} "
+                                        "(only files of the style and the council may be used)")
+                    raise FatalURLFetchingError(f"refused: {url}")
             self.refused.append(f"refused {url} (only files of the style and the council may be used)")
             raise FatalURLFetchingError(f"refused: {url}")
 
     return ConfinedFetcher
+
+
+# WeasyPrint 70 tags a box split across pages as one structure element per
+# page and keeps nothing that ties the pieces together. This hook labels each
+# element with the HTML element it came from (in /T, removed again by
+# pdfrepair), so the repair can join the pieces exactly instead of guessing.
+# It wraps a private function, so it is applied only to the version it was
+# written for; pdfcheck then reports any split table a newer version makes.
+TRACED_VERSIONS = ("70.",)
+SOURCE_KEY = "/T"
+
+
+def _trace_structure_sources() -> None:
+    import pydyf
+    import weasyprint
+    from weasyprint.layout.absolute import AbsolutePlaceholder
+    from weasyprint.pdf import tags
+
+    if getattr(tags._build_box_tree, "_reportgen_traced", False):
+        return
+    if not weasyprint.__version__.startswith(TRACED_VERSIONS):
+        return
+    original = tags._build_box_tree
+
+    def traced(box, parent, pdf, page_number, nums, annotations, marked):
+        source = box._box if isinstance(box, AbsolutePlaceholder) else box
+        keys = pdf.__dict__.setdefault("_reportgen_keys", {})
+        for element in original(box, parent, pdf, page_number, nums, annotations, marked):
+            if source.element is not None and SOURCE_KEY[1:] not in element:
+                identity = (id(source.element), source.element_tag, type(source).__name__)
+                element[SOURCE_KEY[1:]] = pydyf.String(f"rg:{keys.setdefault(identity, len(keys))}")
+            yield element
+
+    traced._reportgen_traced = True
+    tags._build_box_tree = traced
 
 
 def render_pdf(
@@ -77,6 +141,7 @@ def render_pdf(
     import weasyprint
     from weasyprint.urls import FatalURLFetchingError
 
+    _trace_structure_sources()
     fetcher = _fetcher_class()(allowed_roots)
     collector = _Collector()
     logger = logging.getLogger("weasyprint")

@@ -1,0 +1,207 @@
+"""Machine checks for a tagged PDF: the gate every paper passes before it replaces the last good one.
+
+Two layers: the `page` PDF/UA-1 validator (page-validation, pinned), and
+reportgen's own reading of the structure tree for what that validator lets
+through (a table split into one Table per page, header cells without scope,
+page furniture tagged as content, headings that skip a level). Automated
+checks find only part of the problems, so the verdict is "machine checks
+passed", never "accessible".
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+
+import pikepdf
+from pikepdf import Array, Dictionary, Name
+
+VALIDATOR = "page-validation"
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    message: str
+
+
+@dataclass
+class CheckReport:
+    validator: str = ""
+    rules_checked: int = 0
+    findings: list[Finding] = field(default_factory=list)
+    facts: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def passed(self) -> bool:
+        return not self.findings
+
+    def verdict(self) -> str:
+        if self.passed:
+            return "machine checks passed (automated checks find only part of the problems; review by a person still needed)"
+        return f"machine checks failed: {len(self.findings)} problem(s)"
+
+    def as_dict(self) -> dict:
+        return {
+            "passed": self.passed,
+            "verdict": self.verdict(),
+            "validator": self.validator,
+            "rules_checked": self.rules_checked,
+            "findings": [{"rule": f.rule, "message": f.message} for f in self.findings],
+            "facts": self.facts,
+        }
+
+
+def _kids(element) -> list:
+    k = element.get("/K")
+    if k is None:
+        return []
+    return list(k) if isinstance(k, Array) else [k]
+
+
+def _is_elem(obj) -> bool:
+    return isinstance(obj, Dictionary) and "/S" in obj
+
+
+def _walk(element):
+    yield element
+    for kid in _kids(element):
+        if _is_elem(kid):
+            yield from _walk(kid)
+
+
+def _validate(data: bytes, report: CheckReport) -> None:
+    from importlib.metadata import version
+
+    import page
+
+    result = page.validate_pdf_bytes(data, profile=page.ValidationProfile.PDF_UA_1)
+    report.validator = f"{VALIDATOR} {version(VALIDATOR)} (PDF/UA-1)"
+    report.rules_checked = result.rules.total
+    for failure in result.failures:
+        report.findings.append(Finding(failure.rule_id, failure.message))
+
+
+def _structure(pdf: pikepdf.Pdf, report: CheckReport) -> None:
+    add = lambda rule, message: report.findings.append(Finding(rule, message))  # noqa: E731
+    root = pdf.Root
+    if "/StructTreeRoot" not in root or not root.get("/MarkInfo", {}).get("/Marked", False):
+        add("tagged", "the PDF is not tagged: screen readers cannot follow it")
+        return
+    lang = str(root.get("/Lang", ""))
+    report.facts["language"] = lang
+    if not lang:
+        add("language", "no document language (/Lang)")
+    title = str(pdf.docinfo.get("/Title", ""))
+    report.facts["title"] = title
+    if not title:
+        add("title", "no document title")
+    if not root.get("/ViewerPreferences", {}).get("/DisplayDocTitle", False):
+        add("title", "the window shows the file name, not the title (DisplayDocTitle)")
+
+    tree = root.StructTreeRoot
+    elements = [e for top in _kids(tree) if _is_elem(top) for e in _walk(top)]
+    reachable = {e.objgen for e in elements}
+    kinds = [str(e.S) for e in elements]
+
+    headings = [int(k[2]) for k in kinds if len(k) == 3 and k.startswith("/H") and k[2].isdigit()]
+    report.facts["headings"] = len(headings)
+    if headings and headings[0] != 1:
+        add("headings", f"the first heading is H{headings[0]}, not H1")
+    for before, after in zip(headings, headings[1:]):
+        if after > before + 1:
+            add("headings", f"heading level skips from H{before} to H{after}")
+            break
+
+    with pdf.open_outline() as outline:
+        bookmarks = _count(outline.root)
+    report.facts["bookmarks"] = bookmarks
+    if bookmarks < len(headings):
+        add("bookmarks", f"{len(headings)} headings but only {bookmarks} bookmarks")
+
+    tables = [e for e in elements if str(e.S) == "/Table"]
+    report.facts["tables"] = len(tables)
+    for number, table in enumerate(tables, 1):
+        cells = list(_walk(table))
+        headers = [c for c in cells if str(c.S) == "/TH"]
+        if not headers:
+            add("tables", f"table {number} has no header cells")
+        unscoped = [h for h in headers if "/Scope" not in (h.get("/A") or {})]
+        if unscoped:
+            add("tables", f"table {number}: {len(unscoped)} header cell(s) without /Scope")
+        heads = [c for c in cells if str(c.S) == "/THead"]
+        if len(heads) > 1:
+            add("tables", f"table {number} has its heading row {len(heads)} times; it should be tagged once")
+    _split_tables(tables, elements, pdf, add)
+
+    for figure in (e for e in elements if str(e.S) == "/Figure"):
+        if not str(figure.get("/Alt", "")).strip():
+            add("images", "an image has no alternative text")
+
+    nums = tree.ParentTree.Nums
+    orphans = 0
+    for i in range(0, len(nums), 2):
+        value = nums[i + 1]
+        for element in (value if isinstance(value, Array) else [value]):
+            if _is_elem(element) and element.objgen not in reachable:
+                orphans += 1
+    if orphans:
+        add("artifacts", f"{orphans} piece(s) of content (running headers, page numbers) are tagged "
+                         "but not in the structure tree; they should be artifacts")
+
+
+def _split_tables(tables, elements, pdf, add) -> None:
+    """A table continued on the next page as a new Table with the same columns (WeasyPrint #2903).
+
+    The sign: a Table that opens its page (nothing but its own ancestors
+    comes before it there) right after a Table with as many header columns
+    ended on the page before.
+    """
+    pages = {p.objgen: i for i, p in enumerate(pdf.pages)}
+    order = {e.objgen: i for i, e in enumerate(elements)}
+
+    def ancestors(element):
+        found = set()
+        parent = element.get("/P")
+        while _is_elem(parent):
+            found.add(parent.objgen)
+            parent = parent.get("/P")
+        return found
+
+    def opens_page(table, page):
+        above = ancestors(table)
+        return all(e.objgen in above or page_of(e) != page for e in elements[: order[table.objgen]])
+
+    def page_of(element):
+        pg = element.get("/Pg")
+        return pages.get(pg.objgen) if pg is not None else None
+
+    def columns(table):
+        head = next((c for c in _walk(table) if str(c.S) == "/THead"), None)
+        return len([c for c in _walk(head) if str(c.S) == "/TH"]) if head is not None else None
+
+    for first, second in zip(tables, tables[1:]):
+        a, b = page_of(first), page_of(second)
+        last_page_of_first = max((page_of(e) or 0) for e in _walk(first))
+        if a is not None and b is not None and b == last_page_of_first + 1 and columns(first) \
+                and columns(first) == columns(second) and opens_page(second, b):
+            add("tables", f"the table on page {a + 1} continues on page {b + 1} as a separate table; "
+                          "a table should be one Table however many pages it spans")
+
+
+def _count(items) -> int:
+    return sum(1 + _count(item.children) for item in items)
+
+
+def check_pdf(data: bytes) -> CheckReport:
+    """Run every machine check on a PDF held in memory."""
+    report = CheckReport()
+    try:
+        with pikepdf.open(io.BytesIO(data)) as pdf:
+            report.facts["pages"] = len(pdf.pages)
+            _structure(pdf, report)
+    except pikepdf.PdfError as exc:
+        report.findings.append(Finding("file", f"not a readable PDF: {exc}"))
+        return report
+    _validate(data, report)
+    return report

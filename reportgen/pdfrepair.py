@@ -1,0 +1,260 @@
+"""Repair what WeasyPrint 70 gets wrong in a tagged PDF, with pikepdf.
+
+Three upstream gaps, each fixed here and proven by tests that read the
+structure tree:
+
+- a box split across pages is one structure element per page (#2902/#2903):
+  pieces that came from the same HTML element (labelled by pdf.py) are joined
+  into one, so a table spanning ten pages is one Table, and the heading row
+  WeasyPrint repeats on each page is kept once and marked as an artifact;
+- header cells carry no /Scope (#2508): a heading-row cell gets Column, a
+  cell that starts a body row gets Row;
+- running headers and page numbers are left as content (#1836): they are
+  marked as pagination artifacts and leave the structure tree.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import pikepdf
+from pikepdf import Array, Dictionary, Name
+
+SOURCE_KEY = Name("/T")  # written by pdf.py's structure tracing
+
+
+@dataclass
+class RepairLog:
+    """What the repair changed, for the build log and the tests."""
+
+    joined: int = 0
+    repeated_headers: int = 0
+    scopes: int = 0
+    artifacts: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return (f"joined {self.joined} split elements, removed {self.repeated_headers} repeated heading rows, "
+                f"set {self.scopes} header scopes, marked {self.artifacts} running headers/footers as artifacts")
+
+
+def _kids(element) -> list:
+    k = element.get("/K")
+    if k is None:
+        return []
+    return list(k) if isinstance(k, Array) else [k]
+
+
+def _key(element) -> str:
+    return str(element.get(SOURCE_KEY, ""))
+
+
+def _is_elem(obj) -> bool:
+    return isinstance(obj, Dictionary) and "/S" in obj
+
+
+class _Repair:
+    def __init__(self, pdf: pikepdf.Pdf):
+        self.pdf = pdf
+        self.log = RepairLog()
+        self.root = pdf.Root.StructTreeRoot
+        self.page_index = {page.objgen: i for i, page in enumerate(pdf.pages)}
+        nums = self.root.ParentTree.Nums
+        # ParentTree: page StructParents -> array (MCID -> element); annotations -> element.
+        self.parent_tree = {int(nums[i]): nums[i + 1] for i in range(0, len(nums), 2)}
+        self.replaced: dict[tuple, Dictionary] = {}  # objgen of a removed element -> survivor
+        self.header_ids: dict[str, str] = {}  # removed TH /ID -> surviving TH /ID
+        self.to_artifact: dict[int, set[int]] = defaultdict(set)  # page index -> MCIDs
+
+    # -- joining split elements --
+
+    def join(self, parent) -> None:
+        """Join consecutive children that are pieces of one HTML element, then recurse."""
+        kids = _kids(parent)
+        merged: list = []
+        for kid in kids:
+            previous = merged[-1] if merged and _is_elem(merged[-1]) else None
+            if _is_elem(kid) and previous is not None and _key(kid) and _key(kid) == _key(previous):
+                self.absorb(previous, kid)
+            else:
+                merged.append(kid)
+        if len(merged) != len(kids):
+            parent.K = Array(merged)
+        for kid in merged:
+            if _is_elem(kid):
+                self.join(kid)
+
+    def absorb(self, survivor, piece) -> None:
+        """Move `piece` (the same HTML element on a later page) into `survivor`.
+
+        Children that are themselves pieces of one of the survivor's children
+        (the cells of a row split across pages) are joined recursively; a
+        heading row seen again is WeasyPrint's repeat and is dropped.
+        """
+        self.log.joined += 1
+        survivor_page = survivor.get("/Pg")
+        piece_page = piece.get("/Pg")
+        by_key = {_key(k): k for k in _kids(survivor) if _is_elem(k) and _key(k)}
+        moved = []
+        for kid in _kids(piece):
+            match = by_key.get(_key(kid)) if _is_elem(kid) and _key(kid) else None
+            if match is not None and str(kid.S) == "/THead":
+                self.drop_repeated_header(match, kid)
+                continue
+            if match is not None:
+                self.absorb(match, kid)
+                continue
+            if isinstance(kid, int) and piece_page is not None and (
+                survivor_page is None or piece_page.objgen != survivor_page.objgen
+            ):
+                # A bare MCID means "on this element's page": say which page.
+                kid = self.pdf.make_indirect(Dictionary(Type=Name.MCR, Pg=piece_page, MCID=kid))
+            elif _is_elem(kid):
+                kid.P = survivor
+            moved.append(kid)
+        survivor.K = Array(_kids(survivor) + moved)
+        if "/ID" in piece and "/ID" in survivor:
+            self.header_ids[str(piece.ID)] = str(survivor.ID)
+        self.replaced[piece.objgen] = survivor
+
+    def drop_repeated_header(self, first, repeat) -> None:
+        """Map the repeat's header ids to the first heading row's; its content becomes an artifact."""
+        first_cells = {str(c.get(SOURCE_KEY)): c for c in self.walk(first) if str(c.get("/S")) == "/TH"}
+        for cell in self.walk(repeat):
+            if str(cell.get("/S")) == "/TH" and "/ID" in cell:
+                original = first_cells.get(str(cell.get(SOURCE_KEY)))
+                if original is not None and "/ID" in original:
+                    self.header_ids[str(cell.ID)] = str(original.ID)
+            self.artifact_content_of(cell)
+        self.log.repeated_headers += 1
+
+    def walk(self, element):
+        yield element
+        for kid in _kids(element):
+            if _is_elem(kid):
+                yield from self.walk(kid)
+
+    def artifact_content_of(self, element) -> None:
+        page = element.get("/Pg")
+        for kid in _kids(element):
+            if isinstance(kid, int) and page is not None:
+                self.to_artifact[self.page_index[page.objgen]].add(kid)
+            elif isinstance(kid, Dictionary) and kid.get("/Type") == Name.MCR:
+                self.to_artifact[self.page_index[kid.Pg.objgen]].add(int(kid.MCID))
+
+    # -- header scopes and cell headers --
+
+    def fix_tables(self, element) -> None:
+        for node in self.walk(element):
+            kind = str(node.get("/S"))
+            if kind == "/TH":
+                self.set_scope(node)
+            elif kind == "/TD" and "/A" in node and "/Headers" in node.A:
+                ids = [self.header_ids.get(str(h), str(h)) for h in node.A.Headers]
+                node.A.Headers = Array([pikepdf.String(i) for i in dict.fromkeys(ids)])
+
+    def set_scope(self, cell) -> None:
+        row = cell.get("/P")
+        group = row.get("/P") if row is not None else None
+        cells = [c for c in _kids(row)] if row is not None else []
+        in_head = group is not None and str(group.get("/S")) == "/THead"
+        starts_body_row = (not in_head and cells and cells[0].objgen == cell.objgen
+                           and any(str(c.get("/S")) == "/TD" for c in cells))
+        scope = Name.Row if starts_body_row else Name.Column
+        attributes = cell.get("/A")
+        if attributes is None:
+            cell.A = Dictionary(O=Name.Table, Scope=scope)
+        elif isinstance(attributes, Dictionary):
+            attributes.Scope = scope
+        self.log.scopes += 1
+
+    # -- running headers and footers --
+
+    def find_unlinked_content(self) -> None:
+        """Content whose element is not in the tree: WeasyPrint's page margin boxes."""
+        linked = {e.objgen for e in self.walk_root()}
+        for page in self.pdf.pages:
+            index = page.get("/StructParents")
+            if index is None or int(index) not in self.parent_tree:
+                continue
+            mapping = self.parent_tree[int(index)]
+            for mcid, element in enumerate(mapping):
+                if _is_elem(element) and element.objgen not in linked:
+                    self.to_artifact[self.page_index[page.objgen]].add(mcid)
+                    self.log.artifacts += 1
+
+    def walk_root(self):
+        for top in _kids(self.root):
+            if _is_elem(top):
+                yield from self.walk(top)
+
+    def rewrite_content(self) -> None:
+        for page_number, mcids in self.to_artifact.items():
+            page = self.pdf.pages[page_number]
+            contents = page.obj.Contents
+            stream = contents[0] if isinstance(contents, Array) and len(contents) == 1 else contents
+            if isinstance(stream, Array):
+                raise RuntimeError("pages with several content streams are not expected from WeasyPrint")
+            data = stream.read_bytes()
+            pattern = re.compile(rb"/[A-Za-z0-9]+\s*<</MCID (\d+)>>\s*BDC")
+
+            def to_artifact(match: re.Match) -> bytes:
+                if int(match.group(1)) in mcids:
+                    return b"/Artifact\n<</Type /Pagination>>\nBDC"
+                return match.group(0)
+
+            stream.write(pattern.sub(to_artifact, data))  # compressed again on save
+            mapping = self.parent_tree[int(page.obj.StructParents)]
+            for mcid in mcids:
+                if mcid < len(mapping):
+                    mapping[mcid] = None
+
+    def update_parent_tree(self) -> None:
+        for key, value in self.parent_tree.items():
+            if isinstance(value, Array):
+                for i, element in enumerate(value):
+                    if _is_elem(element) and element.objgen in self.replaced:
+                        value[i] = self.survivor(element)
+            elif _is_elem(value) and value.objgen in self.replaced:
+                self.parent_tree[key] = self.survivor(value)
+        nums = Array()
+        for key in sorted(self.parent_tree):
+            nums.append(key)
+            nums.append(self.parent_tree[key])
+        self.root.ParentTree.Nums = nums
+        for element in self.walk_root():
+            if SOURCE_KEY in element:
+                del element[SOURCE_KEY]
+
+    def survivor(self, element):
+        while element.objgen in self.replaced:
+            element = self.replaced[element.objgen]
+        return element
+
+    def run(self) -> RepairLog:
+        self.find_unlinked_content()
+        for top in _kids(self.root):
+            if _is_elem(top):
+                self.join(top)
+        for top in _kids(self.root):
+            if _is_elem(top):
+                self.fix_tables(top)
+        self.rewrite_content()
+        self.update_parent_tree()
+        return self.log
+
+
+def repair(pdf_bytes: bytes) -> tuple[bytes, RepairLog]:
+    """The repaired PDF, and what was changed. Untagged PDFs are returned as they are."""
+    with pikepdf.open(io.BytesIO(pdf_bytes)) as pdf:
+        if "/StructTreeRoot" not in pdf.Root:
+            return pdf_bytes, RepairLog(notes=["not tagged: nothing to repair"])
+        log = _Repair(pdf).run()
+        out = io.BytesIO()
+        # A fixed /ID and no generated dates keep the output byte-reproducible.
+        pdf.save(out, deterministic_id=True, compress_streams=True,
+                 object_stream_mode=pikepdf.ObjectStreamMode.generate)
+    return out.getvalue(), log
