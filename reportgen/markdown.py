@@ -21,6 +21,20 @@ ALLOWED_ATTRIBUTES = {"a": {"href"}, "ol": {"start"}}
 LINK_SCHEMES = {"https", "http", "mailto"}
 
 
+def _keep_attribute(tag: str, name: str, value: str) -> str | None:
+    """Keep a link only when it is absolute with an allowed scheme, or a '#fragment' in the paper.
+
+    nh3 checks the scheme of absolute URLs only; a relative one ('secret.txt',
+    '../../x', '/etc/passwd', '//host/x') passes, and WeasyPrint then resolves
+    it against the council folder into a link to a local file.
+    """
+    if tag == "a" and name == "href":
+        scheme = value.split(":", 1)[0].lower() if ":" in value else ""
+        if not (value.startswith("#") or scheme in LINK_SCHEMES):
+            return None
+    return value
+
+
 @lru_cache(maxsize=1)
 def _parser() -> MarkdownIt:
     # Headings, images and raw HTML are off: headings would break the paper's
@@ -41,6 +55,7 @@ def to_html(text: str | None) -> Markup:
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=LINK_SCHEMES,
+        attribute_filter=_keep_attribute,
         link_rel="noopener noreferrer",
     )
     return Markup(clean.strip())

@@ -14,7 +14,7 @@ from typing import Any
 
 from .errors import Diagnostic, did_you_mean, one_of
 from .models import (
-    Committee, Council, GovernmentResponse, ListAppendix, Officer, Paper, Progress, ProgressAppendix,
+    Committee, Council, GovernmentResponse, Image, ListAppendix, Officer, Paper, Progress, ProgressAppendix,
     ProgressEntry, Recommendation, RecommendationsAppendix, Reference, Section, TextAppendix, Theme,
 )
 from .records import CouncilRecords, Loaded
@@ -51,12 +51,22 @@ class AppendixView:
 
 
 @dataclass(frozen=True)
+class FigureView:
+    """An image checked to lie inside the council folder; `src` is its file URL."""
+
+    src: str
+    alt: str
+    caption: str | None
+
+
+@dataclass(frozen=True)
 class SectionView:
     number: int
     title: str
     body: str | None
     paragraphs: list[str]
     recommendations: list[Recommendation]
+    figures: list[FigureView]
     extra: dict
 
 
@@ -75,6 +85,7 @@ class PaperView:
     contact: Officer | None
     authors: list[Officer]
     review: Reference | None
+    logo: FigureView | None
     sections: list[SectionView]
     appendices: list[AppendixView]
     source_files: tuple[Path, ...]
@@ -123,7 +134,7 @@ class _Merger:
 
     # -- the merge --
 
-    def check_progress(self, loaded: Loaded[Progress]) -> Reference | None:
+    def check_progress(self, loaded: Loaded[Progress], used: bool) -> Reference | None:
         progress = loaded.model
         reference = self.reference(loaded, progress.reference, ("reference",))
         if reference is None:
@@ -132,7 +143,7 @@ class _Merger:
             self.recommendation(loaded, reference, rec_id, ("entries", rec_id))
             self.officer(loaded, entry.lead_officer, ("entries", rec_id, "lead_officer"))
         missing = [r.id for r in reference.recommendations if r.id not in progress.entries]
-        if missing:
+        if missing and used:
             self.problem(loaded, f"no progress given for recommendation{'s' if len(missing) > 1 else ''} "
                          f"{', '.join(missing)}; the appendix will say 'No update given'", ("entries",), warn=True)
         return reference
@@ -162,6 +173,7 @@ class _Merger:
             contact=self.officer(loaded, paper.contact, ("contact",)),
             authors=[self.officer(loaded, o, ("authors", i)) for i, o in enumerate(paper.authors)],
             review=review,
+            logo=self.image(self.records.council, council.logo, ("logo",)) if council.logo else None,
             sections=sections,
             appendices=appendices,
             source_files=self.sources(loaded),
@@ -195,9 +207,25 @@ class _Merger:
                 rec = self.recommendation(loaded, review, rec_id, ("sections", index, "recommendations", i))
                 if rec is not None:
                     quoted.append(rec)
-        if not section.body and not section.paragraphs:
+        if not section.body and not section.paragraphs and not section.figures:
             self.problem(loaded, "section has neither `body` nor `paragraphs`", ("sections", index), warn=True)
-        return SectionView(index + 1, section.title, section.body, section.paragraphs, quoted, section.extra)
+        figures = [self.image(loaded, f, ("sections", index, "figures", i, "file"))
+                   for i, f in enumerate(section.figures)]
+        return SectionView(index + 1, section.title, section.body, section.paragraphs, quoted,
+                           [f for f in figures if f is not None], section.extra)
+
+    def image(self, loaded: Loaded, image: Image, path: tuple) -> FigureView | None:
+        """The image's file, refused unless it really lies inside the council folder (symlinks included)."""
+        folder = self.records.folder.resolve()
+        target = (folder / image.file).resolve()
+        if not target.is_relative_to(folder):
+            self.problem(loaded, f"'{image.file}' leads outside the council folder (a link?); "
+                         "copy the image into the council folder", path)
+            return None
+        if not target.is_file():
+            self.problem(loaded, f"no image file '{image.file}' in {self.records.folder.name}/", path)
+            return None
+        return FigureView(target.as_uri(), image.alt, image.caption)
 
     def appendix(self, loaded: Loaded[Paper], index: int, appendix, checked_progress) -> AppendixView:
         number = index + 1
@@ -269,7 +297,8 @@ def merge_council(
     """Every paper of a council, merged; papers with errors are left out and reported."""
     merger = _Merger(records, references)
     _check_ids(merger, records.council)
-    checked_progress = {name: merger.check_progress(p) for name, p in records.progress.items()}
+    used = {a.progress for p in records.papers.values() for a in p.model.appendices if isinstance(a, ProgressAppendix)}
+    checked_progress = {name: merger.check_progress(p, name in used) for name, p in records.progress.items()}
     papers = []
     for loaded in records.papers.values():
         view = merger.paper(loaded, checked_progress)

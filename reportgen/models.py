@@ -50,6 +50,46 @@ class Officer(Record):
     extra: Extra = Field(default_factory=dict, description=EXTRA_DESCRIPTION)
 
 
+PLACEHOLDER_ALT = {"image", "picture", "photo", "logo", "chart", "graph", "figure", "diagram", "img", "alt", "todo"}
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".svg")
+
+
+class Image(Record):
+    """An image from the council's own folder, with the text a screen reader reads instead."""
+
+    file: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)] = Field(
+        description="Path inside the council folder, e.g. `images/logo.png` (no `..`, no absolute paths, no URLs)."
+    )
+    alt: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] = Field(
+        description="What the image shows, for people who cannot see it (required; not a file name)."
+    )
+    caption: Text | None = Field(default=None, description="Caption printed under the image.")
+
+    @field_validator("file")
+    @classmethod
+    def _inside_the_council_folder(cls, value: str) -> str:
+        lowered = value.lower()
+        if "://" in value or lowered.startswith(("file:", "data:", "http:", "https:")):
+            raise ValueError("a file in the council folder is expected, not a URL")
+        if value.startswith(("/", "\\")) or (len(value) > 1 and value[1] == ":"):
+            raise ValueError("a path inside the council folder is expected, not an absolute path")
+        if ".." in value.replace("\\", "/").split("/"):
+            raise ValueError("'..' is not allowed: the image must be inside the council folder")
+        if not lowered.endswith(IMAGE_SUFFIXES):
+            raise ValueError(f"expected an image file ({', '.join(IMAGE_SUFFIXES)})")
+        return value
+
+    @field_validator("alt")
+    @classmethod
+    def _meaningful_alt(cls, value: str) -> str:
+        lowered = value.lower().rstrip(".")
+        if not lowered:
+            raise ValueError("alt text is required: describe what the image shows")
+        if lowered in PLACEHOLDER_ALT or lowered.endswith(IMAGE_SUFFIXES):
+            raise ValueError(f"'{value}' is a placeholder, not a description: say what the image shows")
+        return value
+
+
 class Nation(str, Enum):
     ENGLAND = "England"
     WALES = "Wales"
@@ -67,6 +107,7 @@ class Council(Record):
     language: Literal["en-GB", "cy"] = Field(default="en-GB", description="Language of the papers (`en-GB` or `cy`).")
     committees: list[Committee] = Field(min_length=1, description="Committees that receive papers.")
     officers: list[Officer] = Field(default_factory=list, description="Officers named on papers.")
+    logo: Image | None = Field(default=None, description="The council's logo, for styles that print one.")
     extra: Extra = Field(default_factory=dict, description=EXTRA_DESCRIPTION)
 
     @property
@@ -202,6 +243,7 @@ class Section(Record):
     recommendations: list[str] = Field(
         default_factory=list, description="Recommendation ids whose text this section quotes before its paragraphs."
     )
+    figures: list[Image] = Field(default_factory=list, description="Images or charts shown after the text.")
     extra: Extra = Field(default_factory=dict, description=EXTRA_DESCRIPTION)
 
 
@@ -339,6 +381,11 @@ class AgendaItem(Record):
         default=None,
         description="The paper for this item: a file name under `papers/`, without `.yaml`. "
                     "Leave out while the paper is not written yet; `due` then lists it as missing.",
+    )
+    needs_paper: bool = Field(
+        default=True,
+        description="`false` for items that never have a report (apologies, declarations of interest); "
+                    "`due` then does not wait for a paper.",
     )
     extra: Extra = Field(default_factory=dict, description=EXTRA_DESCRIPTION)
 

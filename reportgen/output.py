@@ -8,12 +8,13 @@ the previous paper or the new one, never half of one.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import tempfile
 from pathlib import Path
 from typing import Iterator
 
-from .errors import LockError
+from .errors import BuildError, LockError, display_path
 
 TEMP_PREFIX = ".reportgen-"
 TEMP_SUFFIX = ".part"
@@ -41,6 +42,14 @@ def write_atomic(path: Path, data: bytes) -> bool:
     return True
 
 
+def describe_write_error(path: Path, exc: OSError) -> str:
+    """A clear message for a paper that could not be written (disk full, no permission ...)."""
+    reason = exc.strerror or str(exc)
+    if exc.errno == errno.ENOSPC:
+        reason += " (the disk is full; free some space and build again)"
+    return f"cannot write {display_path(path)}: {reason}; the previous version, if any, was left as it was"
+
+
 def _fsync_dir(folder: Path) -> None:
     # Makes the rename itself durable; not possible on every platform.
     with contextlib.suppress(OSError):
@@ -57,7 +66,8 @@ def remove_stale_temporaries(out_dir: Path) -> list[Path]:
         return []
     stale = [p for p in out_dir.rglob(f"{TEMP_PREFIX}*{TEMP_SUFFIX}") if p.is_file()]
     for path in stale:
-        with contextlib.suppress(FileNotFoundError):
+        # A leftover that cannot be removed (permissions) must not stop the build.
+        with contextlib.suppress(OSError):
             path.unlink()
     return stale
 
@@ -65,8 +75,11 @@ def remove_stale_temporaries(out_dir: Path) -> list[Path]:
 @contextlib.contextmanager
 def build_lock(out_dir: Path) -> Iterator[None]:
     """Hold the output folder for one build; LockError when another build has it."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    handle = open(out_dir / LOCK_NAME, "a+")
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        handle = open(out_dir / LOCK_NAME, "a+")
+    except OSError as exc:  # not writable, a file in the way, disk full: the user's to fix
+        raise BuildError(f"cannot use the output folder {out_dir}: {exc.strerror or exc}") from None
     try:
         try:
             _lock(handle)

@@ -16,7 +16,8 @@ from jinja2.sandbox import SandboxedEnvironment
 from . import __version__
 from .errors import BuildError
 from .markdown import to_html, to_inline_html
-from .merge import PaperView
+from .merge import AppendixView, PaperView, SectionView
+from .models import Committee, Council, Meeting, Officer, Paper, Reference
 from .styles import Style
 
 ENTRY_TEMPLATE = "paper.html"
@@ -28,6 +29,7 @@ def long_date(value: dt.date | None) -> str:
 
 
 def _officer_line(officer) -> str:
+    """An officer as "Name – Role"; empty for none."""
     return f"{officer.name} – {officer.role}" if officer else ""
 
 
@@ -55,6 +57,28 @@ def style_environment(style: Style) -> SandboxedEnvironment:
     )
 
 
+# What each variable of `context()` is: its type and one line for template
+# authors. docs/template-variables.md is generated from this and from the
+# models (python -m reportgen.schema_docs); a test keeps it equal to context().
+CONTEXT_VARIABLES: dict[str, tuple[object, str]] = {
+    "council": (Council, "The council, from `council.yaml`."),
+    "paper": (Paper, "The paper, from `papers/<id>.yaml`."),
+    "meeting": (Meeting, "The meeting the paper goes to (`paper.meeting`)."),
+    "committee": (Committee, "The committee named by `meeting.committee`, resolved."),
+    "authorised_by": (Officer | None, "The officer named by `paper.authorised_by`, resolved."),
+    "lead_officers": (list[Officer], "The officers named by `paper.lead_officers`, resolved."),
+    "contact": (Officer | None, "The officer named by `paper.contact`, resolved."),
+    "authors": (list[Officer], "The officers named by `paper.authors`, resolved."),
+    "review": (Reference | None, "The review named by `paper.review`, when there is one."),
+    "sections": (list[SectionView], "The paper's sections, numbered, with quoted recommendations resolved."),
+    "appendices": (list[AppendixView], "The paper's appendices, numbered, with their data merged in."),
+    "prepared": (dt.date, "The paper's date: `paper.prepared`, or the meeting date."),
+    "style": (str, "The house style's name, e.g. `hampshire`."),
+    "stylesheets": (list[str], "URLs of the stylesheets in cascade order: base, style(s), council."),
+    "generator": (str, "`reportgen <version>`, for the PDF's metadata."),
+}
+
+
 def context(view: PaperView, style: Style) -> dict:
     """The variables every template sees (documented in docs/house-styles.md)."""
     paper = view.paper
@@ -68,6 +92,7 @@ def context(view: PaperView, style: Style) -> dict:
         "contact": view.contact,
         "authors": view.authors,
         "review": view.review,
+        "logo": view.logo,
         "sections": view.sections,
         "appendices": view.appendices,
         "prepared": paper.prepared or paper.meeting.date,

@@ -81,3 +81,25 @@ def resolve_style(project: Project, records: CouncilRecords) -> Style:
         current = config.extends
     council_templates = records.folder / "templates"
     return Style(name, description, (Layer(COUNCIL_LAYER, council_templates), *chain))
+
+
+@dataclass(frozen=True)
+class StyleSummary:
+    """One line of `reportgen styles`."""
+
+    name: str
+    description: str
+    extends: str | None
+    problems: tuple[Diagnostic, ...] = ()
+
+
+def describe_styles(project: Project) -> list[StyleSummary]:
+    """Every style under templates/ with its description; a broken style.yaml is listed with its problems."""
+    summaries = []
+    for name in project.style_names():
+        config, problems = read_style_config(project, name)
+        if config is None:
+            summaries.append(StyleSummary(name, "(style.yaml has errors)", None, tuple(problems)))
+        else:
+            summaries.append(StyleSummary(name, config.description, config.extends))
+    return summaries

@@ -6,6 +6,7 @@ wrong (expected ...; did you mean ...?)`, one diagnostic per problem.
 
 from __future__ import annotations
 
+import re
 import types
 import typing
 from enum import Enum
@@ -51,14 +52,30 @@ def _diagnostic(doc: Document, model: type[BaseModel], err: dict) -> Diagnostic:
         message = f"expected one of {one_of(choices)}; got {_show(value)}{did_you_mean(str(value), choices)}"
         return doc.source.diagnostic(message, loc)
     if kind.startswith("date") or kind.startswith("datetime"):
-        return doc.source.diagnostic(f"expected a date written YYYY-MM-DD, e.g. 2013-01-21; got {_show(value)}", loc)
+        message = f"expected a date written YYYY-MM-DD, e.g. 2013-01-21; got {_got(value)}"
+        if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+            message += ", which is not a day in the calendar"
+        return doc.source.diagnostic(message, loc)
     if kind == "string_pattern_mismatch" and "a-z0-9" in str(err.get("ctx", {}).get("pattern", "")):
         return doc.source.diagnostic(
             f"expected a short identifier of lowercase letters, digits and hyphens; got {_show(value)}", loc
         )
+    if kind == "union_tag_not_found":
+        # The `type:` line of an appendix is missing (or misspelt, which pydantic never gets to report).
+        choices = list(_union_members(_resolve(model, err["loc"])[1]))
+        message = f"missing required field 'type': expected one of {one_of(choices)}"
+        if isinstance(value, dict):
+            near = [k for k in value if did_you_mean("type", [k])]
+            message += f"; found '{near[0]}' (a typo for 'type'?)" if near else ""
+        return doc.source.diagnostic(message, loc)
+    if kind in PLAIN_MESSAGES:
+        ctx = err.get("ctx", {})
+        return doc.source.diagnostic(PLAIN_MESSAGES[kind].format(got=_got(value), **ctx), loc)
     if kind == "union_tag_invalid":
         choices = _choices(err)
         tag = err.get("ctx", {}).get("tag", value)
+        if isinstance(value, dict) and value.get("type") is None:  # `type:` with nothing after it
+            return doc.source.diagnostic(f"expected a type, one of {one_of(choices)}; got {_got(None)}", loc)
         return doc.source.diagnostic(
             f"unknown type {_show(tag)}; expected one of {one_of(choices)}{did_you_mean(str(tag), choices)}", loc
         )
@@ -67,6 +84,32 @@ def _diagnostic(doc: Document, model: type[BaseModel], err: dict) -> Diagnostic:
     if kind not in ("value_error",) and value is not None and not isinstance(value, (dict, list)):
         message += f"; got {_show(value)}"
     return doc.source.diagnostic(message, loc)
+
+
+# Pydantic's wording for the commonest mistakes, said in terms of what an
+# officer typed in YAML (a mapping, a list, text) instead of Python types.
+PLAIN_MESSAGES = {
+    "model_type": "expected a mapping of fields ({class_name}); got {got}",
+    "dict_type": "expected a mapping of fields (`name: value` lines); got {got}",
+    "list_type": "expected a list (one `- item` line per item); got {got}",
+    "string_type": "expected text; got {got}",
+    "int_parsing": "expected a whole number; got {got}",
+    "int_type": "expected a whole number; got {got}",
+    "string_too_short": "expected at least {min_length} character(s) of text; got {got}",
+    "string_too_long": "text is too long: at most {max_length} characters; got {got}",
+    "too_short": "expected at least {min_length} item(s); got {actual_length}",
+}
+
+
+def _got(value: Any) -> str:
+    """What was written, in YAML terms."""
+    if value is None:
+        return "nothing (the value is empty)"
+    if isinstance(value, dict):
+        return "a mapping of fields"
+    if isinstance(value, list):
+        return "a list"
+    return _show(value)
 
 
 def _show(value: Any) -> str:

@@ -13,6 +13,7 @@ no duplicate keys, and text that must be UTF-8.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -104,6 +105,18 @@ class _Loader(yaml.SafeLoader):
 def load_yaml(path: Path) -> Document:
     """Read one YAML file into plain data plus its source map, or raise InputError."""
     path = Path(path)
+    # A record that is a symbolic link to a file outside its own folder could
+    # pull any file on the machine into a paper (or its text into a message):
+    # refuse it. A whole council folder that is a link keeps working, because
+    # the folder and the file then resolve to the same place.
+    if path.is_symlink():
+        target = Path(os.path.realpath(path))
+        if not target.is_relative_to(os.path.realpath(path.parent)):
+            raise InputError([error(
+                f"this file is a symbolic link to {target}, outside its folder; "
+                "records must be real files in the council's folder (copy the file in instead)",
+                file=path,
+            )])
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -117,24 +130,52 @@ def parse_yaml(raw: bytes, path: Path) -> Document:
             f"file is {len(raw):,} bytes, over the {MAX_BYTES:,}-byte limit for a record; split it up",
             file=path,
         )])
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        # Checked before the NUL test: UTF-16 text is full of NUL bytes but is not binary.
+        raise InputError([error(
+            "file is UTF-16 text; save it as UTF-8 (in most editors: Save As, Encoding: UTF-8)", file=path,
+        )])
     if b"\x00" in raw:
         raise InputError([error("this is a binary file, not YAML text", file=path)])
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
+        line_start = raw.rfind(b"\n", 0, exc.start) + 1
         raise InputError([error(
             "file is not UTF-8 text; save it as UTF-8 (in most editors: Save As, Encoding: UTF-8)",
-            file=path, line=line,
+            file=path, line=raw[: exc.start].count(b"\n") + 1, column=exc.start - line_start + 1,
         )]) from None
-    loader = _Loader(text)
+    loader = None
     try:
+        # The loader is made inside the try: PyYAML checks for control
+        # characters as soon as it is given the text, and raises ReaderError.
+        loader = _Loader(text)
         node = loader.get_single_node()
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        raise InputError([error(
+            f"invalid YAML: character U+{exc.character:04X} is a control character, not allowed in YAML text; "
+            "remove it", file=path, line=line, column=column,
+        )]) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or "invalid YAML"
-        if exc.context and exc.problem:
-            problem = f"{exc.context}: {exc.problem}" if "allowed" not in exc.problem else exc.problem
+        if exc.problem and "'\\t'" in exc.problem:
+            # PyYAML: "found character '\t' that cannot start any token".
+            problem = "a tab character is used for indentation or spacing; YAML needs spaces (replace the tab)"
+        elif exc.problem == "but found another document":
+            problem = "a record file holds one YAML document; remove the second '---' and what follows it"
+        elif exc.problem == "mapping values are not allowed here":
+            # Typically `title: Item 5: Munro`: unquoted text that contains ': '.
+            problem = f"{exc.problem}; if this value is text containing ': ', put the whole value in quotes"
+        elif exc.context and exc.problem and "allowed" not in exc.problem:
+            start = exc.context_mark
+            if start is not None and mark is not None and start.line != mark.line:
+                # An unclosed bracket or quote is noticed at the end of the file: say where it began.
+                problem = f"{exc.context} started on line {start.line + 1}, column {start.column + 1}: {exc.problem}"
+            else:
+                problem = f"{exc.context}: {exc.problem}"
         raise InputError([error(
             f"invalid YAML: {problem}",
             file=path,
@@ -144,7 +185,8 @@ def parse_yaml(raw: bytes, path: Path) -> Document:
     except yaml.YAMLError as exc:
         raise InputError([error(f"invalid YAML: {exc}", file=path)]) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     marks: dict[KeyPath, tuple[int, int]] = {}
     problems: list[Diagnostic] = []
     data = _convert(node, (), marks, problems, path) if node is not None else None
