@@ -9,15 +9,21 @@ error is not built at all; one council's failure never stops the others.
 
 from __future__ import annotations
 
+import calendar
+import multiprocessing
+import os
 import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from .errors import BuildError, Diagnostic, InputError, did_you_mean, error, one_of
 from .merge import PaperView, check_reference, merge_council
+from .manifest import LISTING, Entry, Manifest, file_hash, folder_files, inputs_hash
 from .output import build_lock, describe_write_error, remove_stale_temporaries, write_atomic
 from .project import Project
-from .records import read_council, read_references
+from .records import read_council, read_references, yaml_files
 from .render import render_html
 from .styles import Style, resolve_style
 
@@ -83,6 +89,9 @@ def gather(project: Project, names: list[str] | None = None, *, strict: bool = F
     return inputs
 
 
+FORMATS = ("pdf", "html")
+
+
 @dataclass(frozen=True)
 class PaperOutcome:
     council: str
@@ -108,6 +117,19 @@ class BuildReport:
         return sum(1 for o in self.outcomes if o.status == status)
 
 
+@dataclass(frozen=True)
+class Job:
+    """One output to produce: a paper in one format, and what it is built from."""
+
+    council: CouncilInputs
+    view: PaperView
+    fmt: str
+    target: Path
+    inputs: dict[str, str]
+    inputs_hash: str
+    strict: bool = False
+
+
 def select_paper(inputs: Inputs, paper_id: str) -> None:
     """Keep only the paper named; an unknown id is an InputError."""
     known = sorted({p.id for _, p in inputs.papers()})
@@ -117,6 +139,29 @@ def select_paper(inputs: Inputs, paper_id: str) -> None:
         council.papers[:] = [p for p in council.papers if p.id == paper_id]
 
 
+def style_inputs(style: Style) -> dict[str, str]:
+    """Hashes of every file of the style's layers, and of each layer's file list (to see files added)."""
+    found: dict[str, str] = {}
+    for layer in style.layers:
+        listing = f"{LISTING}{layer.folder}"
+        found[listing] = file_hash(listing)
+        for path in folder_files(layer.folder):
+            found[str(path)] = file_hash(path)
+    return found
+
+
+def plan(inputs: Inputs, out_dir: Path, formats: tuple[str, ...], strict: bool = False) -> list[Job]:
+    jobs = []
+    for council in inputs.councils.values():
+        shared = style_inputs(council.style)
+        for view in council.papers:
+            files = {**{str(p): file_hash(p) for p in view.source_files}, **shared}
+            for fmt in formats:
+                target = out_dir / council.slug / f"{view.stem}.{fmt}"
+                jobs.append(Job(council, view, fmt, target, files, inputs_hash(files, fmt), strict))
+    return jobs
+
+
 def build(
     project: Project,
     names: list[str] | None = None,
@@ -124,54 +169,122 @@ def build(
     out_dir: Path,
     paper_id: str | None = None,
     strict: bool = False,
+    formats: tuple[str, ...] = ("pdf",),
+    force: bool = False,
+    jobs: int | None = None,
+    on_outcome: Callable[[PaperOutcome, int, int], None] | None = None,
 ) -> BuildReport:
+    """Build the papers of the councils named (all when none are); only what changed unless `force`."""
     started = time.perf_counter()
-    inputs = gather(project, names, strict=strict)
-    if paper_id is not None:
-        select_paper(inputs, paper_id)
-    report = BuildReport(inputs)
     out_dir = Path(out_dir)
-    with build_lock(out_dir):
+    with build_lock(out_dir), Manifest(out_dir) as manifest:
         remove_stale_temporaries(out_dir)
-        for council, view in inputs.papers():
-            report.outcomes.append(build_paper(project, council, view, out_dir, strict=strict))
+        unchanged: list[PaperOutcome] = []
+        slugs = project.select(names)
+        if not (force or strict or paper_id):
+            # Councils whose every paper is recorded as current need no reading at all.
+            fresh = [s for s in slugs if _council_is_current(project, s, manifest, formats)]
+            for slug in fresh:
+                for (paper, _), entry in sorted(manifest.entries(slug).items()):
+                    if _fmt_of(entry) in formats:
+                        unchanged.append(PaperOutcome(slug, paper, "unchanged", (entry.output,)))
+            slugs = [s for s in slugs if s not in fresh]
+        inputs = gather(project, slugs, strict=strict) if slugs else Inputs()
+        if paper_id is not None:
+            select_paper(inputs, paper_id)
+        report = BuildReport(inputs, outcomes=unchanged)
+        todo = []
+        for job in plan(inputs, out_dir, formats, strict):
+            entry = manifest.get(job.council.slug, job.view.id, job.fmt)
+            if not force and manifest.is_current(entry, job.inputs_hash):
+                report.outcomes.append(PaperOutcome(job.council.slug, job.view.id, "unchanged", (job.target,)))
+            else:
+                todo.append(job)
+        total = len(report.outcomes) + len(todo)
+        for outcome, job in _run(todo, jobs):
+            if outcome.status != "failed":
+                manifest.record(job.council.slug, job.view.id, job.fmt,
+                                Entry(job.target, job.inputs_hash, job.inputs, file_hash(job.target)))
+            report.outcomes.append(outcome)
+            if on_outcome:
+                on_outcome(outcome, len(report.outcomes), total)
+    report.outcomes.sort(key=lambda o: (o.council, o.paper))
     report.seconds = time.perf_counter() - started
     return report
 
 
-def build_paper(project: Project, council: CouncilInputs, view: PaperView, out_dir: Path, *,
-                strict: bool = False) -> PaperOutcome:
-    """Render and write one paper; a failure is reported, never raised."""
+def _fmt_of(entry: Entry) -> str:
+    return entry.output.suffix.lstrip(".")
+
+
+def _council_is_current(project: Project, slug: str, manifest: Manifest, formats: tuple[str, ...]) -> bool:
+    entries = manifest.entries(slug)
+    papers = {p.stem for p in yaml_files(project.council_dir(slug) / "papers")}
+    if not papers or {(p, f) for p in papers for f in formats} - set(entries):
+        return False
+    return all(manifest.still_current(entries[(p, f)], f) for p in papers for f in formats)
+
+
+def _run(todo: list[Job], jobs: int | None):
+    """Yield (outcome, job) as each finishes; several at once in worker processes when asked."""
+    workers = min(jobs or os.cpu_count() or 1, len(todo))
+    if workers <= 1:
+        for job in todo:
+            yield run_job(job), job
+        return
+    from . import pdf
+
+    # Workers are forked from a fork server that has imported WeasyPrint but
+    # never rendered: a process that has rendered holds Pango and fontconfig
+    # threads and locks, and a child forked from it can deadlock.
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["weasyprint", "reportgen.build", "reportgen.pdfrepair", "reportgen.pdfcheck"])
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=pdf.preload) as pool:
+        futures = {pool.submit(run_job, job): job for job in todo}
+        for future in as_completed(futures):
+            yield future.result(), futures[future]
+
+
+def run_job(job: Job) -> PaperOutcome:
+    """Produce one output; a failure is reported, never raised, and never replaces the last good file."""
+    council, view = job.council, job.view
+    try:
+        if job.fmt == "html":
+            from .htmltwin import render_standalone
+
+            html = render_html(view, council.style, output_format="html")
+            changed = write_atomic(job.target, render_standalone(html, view, council.style).encode("utf-8"))
+            return PaperOutcome(council.slug, view.id, "written" if changed else "unchanged", (job.target,))
+        return _build_pdf(job)
+    except BuildError as exc:
+        return PaperOutcome(council.slug, view.id, "failed", message=str(exc))
+    except OSError as exc:  # disk full, permissions: the old file is still in place
+        return PaperOutcome(council.slug, view.id, "failed", message=describe_write_error(job.target, exc))
+
+
+def _build_pdf(job: Job) -> PaperOutcome:
     from .pdf import render_pdf  # imported here so that validate and --help never load WeasyPrint
     from .pdfcheck import check_pdf
     from .pdfrepair import repair
 
-    target = out_dir / council.slug / f"{view.stem}.pdf"
-    try:
-        html = render_html(view, council.style)
-        prepared = view.paper.prepared or view.paper.meeting.date
-        rendered = render_pdf(
-            html,
-            base_url=view.council_folder,
-            allowed_roots=[*council.style.asset_roots, view.council_folder],
-            date_epoch=_epoch(prepared),
-        )
-        if strict and rendered.warnings:
-            raise BuildError("WeasyPrint warned (--strict): " + "; ".join(rendered.warnings))
-        pdf, _ = repair(rendered.pdf)
-        try:
-            changed = write_atomic(target, pdf)
-        except OSError as exc:  # disk full, no permission: the old paper is intact, say so clearly
-            raise BuildError(describe_write_error(target, exc)) from None
-    except BuildError as exc:
-        return PaperOutcome(council.slug, view.id, "failed", message=str(exc))
+    council, view = job.council, job.view
+    html = render_html(view, council.style)
+    prepared = view.paper.prepared or view.paper.meeting.date
+    rendered = render_pdf(
+        html,
+        base_url=view.council_folder,
+        allowed_roots=[*council.style.asset_roots, view.council_folder],
+        date_epoch=calendar.timegm(prepared.timetuple()),
+    )
+    if job.strict and rendered.warnings:
+        raise BuildError("WeasyPrint warned (--strict): " + "; ".join(rendered.warnings))
+    pdf, _ = repair(rendered.pdf)
+    gate = check_pdf(pdf)
+    if not gate.passed:
+        raise BuildError("the PDF failed its machine checks, so the last good paper was kept: "
+                         + "; ".join(f"[{f.rule}] {f.message}" for f in gate.findings))
+    changed = write_atomic(job.target, pdf)
     return PaperOutcome(
-        council.slug, view.id, "written" if changed else "unchanged", (target,),
+        council.slug, view.id, "written" if changed else "unchanged", (job.target,),
         pages=rendered.pages, warnings=tuple(rendered.warnings),
     )
-
-
-def _epoch(day) -> int:
-    import calendar
-
-    return calendar.timegm(day.timetuple())

@@ -12,6 +12,7 @@ import sys
 import tempfile
 import time
 import traceback
+from enum import Enum
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Optional
@@ -86,20 +87,35 @@ def validate(councils: CouncilsArg = None, as_json: JsonOption = False, strict: 
     raise typer.Exit(EXIT_OK if ok else EXIT_PROBLEMS)
 
 
+class Format(str, Enum):
+    PDF = "pdf"
+    HTML = "html"
+    BOTH = "both"
+
+
 @app.command()
 def build(
     councils: CouncilsArg = None,
     paper: Annotated[Optional[str], typer.Option("--paper", help="Build only the paper with this id.")] = None,
     out: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("output"),
+    fmt: Annotated[Format, typer.Option("--format", help="PDF, the accessible HTML twin, or both.")] = Format.PDF,
+    force: Annotated[bool, typer.Option("--force", help="Rebuild even what has not changed.")] = False,
+    jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1,
+                                                help="Papers rendered at once (default: the machine's cores).")] = None,
     as_json: JsonOption = False,
     strict: StrictOption = False,
 ) -> None:
-    """Build papers into the output folder (every council when none is named)."""
+    """Build papers into the output folder (every council when none is named); only what changed."""
+    from .build import FORMATS
     from .build import build as run_build
+    from .progress import Reporter
 
     project = _project()
     out_dir = out if out.is_absolute() else Path.cwd() / out
-    report = run_build(project, councils, out_dir=out_dir, paper_id=paper, strict=strict)
+    formats = FORMATS if fmt is Format.BOTH else (fmt.value,)
+    with Reporter(enabled=not as_json) as reporter:
+        report = run_build(project, councils, out_dir=out_dir, paper_id=paper, strict=strict, formats=formats,
+                           force=force, jobs=jobs, on_outcome=reporter.update)
     if as_json:
         typer.echo(json.dumps({
             "ok": report.ok,
@@ -242,6 +258,38 @@ def due(
         typer.echo(format_due(report))
         typer.echo(summary(report) + (f"; {len(report.errors)} input error(s)" if report.errors else ""), err=True)
     raise typer.Exit(EXIT_DEADLINE if report.alert else EXIT_PROBLEMS if report.errors else EXIT_OK)
+
+
+@app.command()
+def pack(
+    council: Annotated[str, typer.Argument(help="The council folder, e.g. haringey.", show_default=False)],
+    meeting: Annotated[datetime, typer.Option(
+        "--meeting", formats=["%Y-%m-%d"], metavar="YYYY-MM-DD",
+        help="Date of the meeting, as in meetings.yaml.", show_default=False)],
+    committee: Annotated[Optional[str], typer.Option(
+        "--committee", help="Committee id, when more than one meets that day.")] = None,
+    out: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("output"),
+    strict: StrictOption = False,
+) -> None:
+    """One PDF for a meeting: agenda front sheet, every paper in item order, attachments; tagged."""
+    from .pack import build_pack
+
+    out_dir = out if out.is_absolute() else Path.cwd() / out
+    report = build_pack(_project(), council, meeting.date(), committee, out_dir=out_dir, strict=strict)
+    _print_diagnostics(report.diagnostics)
+    for line in report.papers:
+        typer.echo(f"{council}/{line}", err=True)
+    typer.echo(_relative(report.target))
+    if report.findings:
+        typer.echo("The pack holds an untagged attachment (warned above), so it fails these machine checks:", err=True)
+        for finding in report.findings:
+            typer.echo(f"  - {finding}", err=True)
+    verdict = "machine checks failed (untagged attachment)" if report.findings else "machine checks passed"
+    count = lambda n, noun: f"{n} {noun}{'' if n == 1 else 's'}"  # noqa: E731
+    typer.echo(f"Done: agenda pack {report.status}: {count(report.pages, 'page')}, "
+               f"{count(len(report.papers), 'paper')}, {count(report.attachments, 'attachment')}; "
+               f"{verdict}; in {report.seconds:.1f} s", err=True)
+    raise typer.Exit(EXIT_OK)
 
 
 def _relative(path: Path) -> str:

@@ -195,6 +195,11 @@ class _Merger:
             elif isinstance(appendix, RecommendationsAppendix):
                 review_ids.add(appendix.reference)
         files += [self.references[r].source.file for r in sorted(review_ids) if r in self.references]
+        folder = self.records.folder
+        images = [f.file for s in paper.sections for f in s.figures]
+        if self.records.council.model.logo:
+            images.append(self.records.council.model.logo.file)
+        files += [(folder / image).resolve() for image in images]
         return tuple(dict.fromkeys(files))
 
     def section(self, loaded: Loaded[Paper], review: Reference | None, index: int, section: Section) -> SectionView:

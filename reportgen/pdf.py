@@ -162,6 +162,13 @@ def render_pdf(
     return Rendered(pdf=pdf, pages=len(document.pages), warnings=collector.warnings)
 
 
+def preload() -> None:
+    """Import WeasyPrint now, so worker processes forked after this share the import."""
+    import weasyprint  # noqa: F401
+
+    _trace_structure_sources()
+
+
 def versions() -> dict[str, str]:
     """Versions of the rendering stack, for manifests and `doctor`."""
     import pydyf

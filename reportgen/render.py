@@ -16,7 +16,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from . import __version__
 from .errors import BuildError
 from .markdown import to_html, to_inline_html
-from .merge import AppendixView, PaperView, SectionView
+from .merge import AppendixView, FigureView, PaperView, SectionView
 from .models import Committee, Council, Meeting, Officer, Paper, Reference
 from .styles import Style
 
@@ -70,16 +70,19 @@ CONTEXT_VARIABLES: dict[str, tuple[object, str]] = {
     "contact": (Officer | None, "The officer named by `paper.contact`, resolved."),
     "authors": (list[Officer], "The officers named by `paper.authors`, resolved."),
     "review": (Reference | None, "The review named by `paper.review`, when there is one."),
+    "logo": (FigureView | None, "The council's logo (`council.logo`), checked to lie inside the council folder."),
     "sections": (list[SectionView], "The paper's sections, numbered, with quoted recommendations resolved."),
     "appendices": (list[AppendixView], "The paper's appendices, numbered, with their data merged in."),
     "prepared": (dt.date, "The paper's date: `paper.prepared`, or the meeting date."),
     "style": (str, "The house style's name, e.g. `hampshire`."),
     "stylesheets": (list[str], "URLs of the stylesheets in cascade order: base, style(s), council."),
     "generator": (str, "`reportgen <version>`, for the PDF's metadata."),
+    "output_format": (str, "`pdf` when rendering the PDF, `html` for the HTML version: test it for "
+                           "markup only one of them needs."),
 }
 
 
-def context(view: PaperView, style: Style) -> dict:
+def context(view: PaperView, style: Style, output_format: str = "pdf") -> dict:
     """The variables every template sees (documented in docs/house-styles.md)."""
     paper = view.paper
     return {
@@ -99,15 +102,16 @@ def context(view: PaperView, style: Style) -> dict:
         "style": style.name,
         "stylesheets": [p.as_uri() for p in style.stylesheets],
         "generator": f"reportgen {__version__}",
+        "output_format": output_format,
     }
 
 
-def render_html(view: PaperView, style: Style) -> str:
+def render_html(view: PaperView, style: Style, output_format: str = "pdf") -> str:
     """The paper as one HTML document; template problems become BuildError."""
     env = style_environment(style)
     try:
         template = env.get_template(ENTRY_TEMPLATE)
-        return template.render(context(view, style))
+        return template.render(context(view, style, output_format))
     except jinja2.TemplateNotFound as exc:
         raise BuildError(f"template '{exc.name}' not found in style '{style.name}' "
                          f"(searched {', '.join(str(p) for p in style.search_path)})") from None

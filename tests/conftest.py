@@ -61,7 +61,7 @@ def haringey_pdf(tmp_path_factory) -> Path:
     from reportgen.project import Project
 
     out = tmp_path_factory.mktemp("out")
-    report = build(Project.at(ROOT), ["haringey"], out_dir=out)
+    report = build(Project.at(ROOT), ["haringey"], out_dir=out, paper_id="munro-progress")
     assert report.ok, [o.message for o in report.outcomes]
     (path,) = [f for o in report.outcomes for f in o.files]
     return path

@@ -135,7 +135,7 @@ def test_same_inputs_same_bytes(haringey_pdf, tmp_path):
     from reportgen.build import build
     from reportgen.project import Project
 
-    report = build(Project.at(ROOT), ["haringey"], out_dir=tmp_path)
+    report = build(Project.at(ROOT), ["haringey"], out_dir=tmp_path, paper_id="munro-progress")
     (again,) = report.outcomes[0].files
     digest = lambda p: hashlib.sha256(p.read_bytes()).hexdigest()  # noqa: E731
     assert digest(again) == digest(haringey_pdf)

@@ -1,0 +1,142 @@
+"""What each paper was built from, so a rebuild does only the work that changed.
+
+The manifest is an SQLite database in the output folder. For every paper and
+format it records the files the output was built from with their hashes,
+one hash over all of them plus the tool versions (the "inputs hash"), and
+the hash of the output. A paper whose recorded inputs still hash the same
+and whose output file is still the one recorded is not rebuilt, and so not
+rewritten: file times and hashes change only when content does.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import metadata
+from pathlib import Path
+
+from . import __version__
+
+MANIFEST_NAME = ".reportgen-manifest.sqlite"
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS outputs (
+    council TEXT NOT NULL,
+    paper TEXT NOT NULL,
+    format TEXT NOT NULL,
+    output TEXT NOT NULL,
+    inputs_hash TEXT NOT NULL,
+    inputs TEXT NOT NULL,
+    output_hash TEXT NOT NULL,
+    PRIMARY KEY (council, paper, format)
+)
+"""
+RENDERING_PACKAGES = ("weasyprint", "pydyf", "pikepdf", "page-validation", "jinja2", "markdown-it-py", "nh3")
+
+
+@lru_cache(maxsize=1)
+def tool_versions() -> dict[str, str]:
+    """Versions that change output: reportgen's and the rendering stack's (read without importing them)."""
+    versions = {"reportgen": __version__}
+    for name in RENDERING_PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "missing"
+    return versions
+
+
+LISTING = "listing:"  # an input that stands for a folder's list of files
+
+
+def file_hash(path: Path | str) -> str:
+    """The sha256 of a file, or of a folder's file list for a LISTING entry."""
+    text = str(path)
+    if text.startswith(LISTING):
+        folder = Path(text[len(LISTING):])
+        listing = "\n".join(str(f.relative_to(folder)) for f in folder_files(folder))
+        return hashlib.sha256(listing.encode()).hexdigest()
+    try:
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    except OSError:
+        return "missing"
+
+
+def folder_files(folder: Path) -> list[Path]:
+    """Every file under a style or template folder (templates, CSS, fonts, images)."""
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith("."))
+
+
+def inputs_hash(files: dict[str, str], fmt: str) -> str:
+    """One hash over the input files' hashes, the format and the tool versions."""
+    payload = json.dumps({"files": files, "format": fmt, "versions": tool_versions()}, sort_keys=True)
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Entry:
+    output: Path
+    inputs_hash: str
+    inputs: dict[str, str]
+    output_hash: str
+
+
+class Manifest:
+    """The record of what is in an output folder; used only by the process that holds the build lock."""
+
+    def __init__(self, out_dir: Path):
+        out_dir.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(out_dir / MANIFEST_NAME)
+        self.db.execute(SCHEMA)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Manifest:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def get(self, council: str, paper: str, fmt: str) -> Entry | None:
+        row = self.db.execute(
+            "SELECT output, inputs_hash, inputs, output_hash FROM outputs WHERE council=? AND paper=? AND format=?",
+            (council, paper, fmt),
+        ).fetchone()
+        if row is None:
+            return None
+        return Entry(Path(row[0]), row[1], json.loads(row[2]), row[3])
+
+    def entries(self, council: str) -> dict[tuple[str, str], Entry]:
+        rows = self.db.execute(
+            "SELECT paper, format, output, inputs_hash, inputs, output_hash FROM outputs WHERE council=?", (council,)
+        )
+        return {(r[0], r[1]): Entry(Path(r[2]), r[3], json.loads(r[4]), r[5]) for r in rows}
+
+    def record(self, council: str, paper: str, fmt: str, entry: Entry) -> None:
+        with self.db:
+            self.db.execute(
+                "INSERT OR REPLACE INTO outputs VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (council, paper, fmt, str(entry.output), entry.inputs_hash, json.dumps(entry.inputs, sort_keys=True),
+                 entry.output_hash),
+            )
+
+    def is_current(self, entry: Entry | None, expected_hash: str) -> bool:
+        """The output on disk is the one recorded, built from inputs that hash as they do now."""
+        return (
+            entry is not None
+            and entry.inputs_hash == expected_hash
+            and entry.output.is_file()
+            and file_hash(entry.output) == entry.output_hash
+        )
+
+    def still_current(self, entry: Entry | None, fmt: str) -> bool:
+        """Like is_current, re-hashing the inputs the entry recorded, without reading any record."""
+        if entry is None:
+            return False
+        files = {name: file_hash(name) for name in entry.inputs}
+        return self.is_current(entry, inputs_hash(files, fmt))
