@@ -8,7 +8,7 @@ structure tree:
   into one, so a table spanning ten pages is one Table, and the heading row
   WeasyPrint repeats on each page is kept once and marked as an artifact;
 - header cells carry no /Scope (#2508): a heading-row cell gets Column, a
-  cell that starts a body row gets Row;
+  header cell in a row of data cells gets Row;
 - running headers and page numbers are left as content (#1836): they are
   marked as pagination artifacts and leave the structure tree.
 """
@@ -157,13 +157,13 @@ class _Repair:
                 node.A.Headers = Array([pikepdf.String(i) for i in dict.fromkeys(ids)])
 
     def set_scope(self, cell) -> None:
+        """Column for a heading row (in THead, or all header cells); Row for a header beside data cells."""
         row = cell.get("/P")
         group = row.get("/P") if row is not None else None
-        cells = [c for c in _kids(row)] if row is not None else []
+        cells = _kids(row) if row is not None else []
         in_head = group is not None and str(group.get("/S")) == "/THead"
-        starts_body_row = (not in_head and cells and cells[0].objgen == cell.objgen
-                           and any(str(c.get("/S")) == "/TD" for c in cells))
-        scope = Name.Row if starts_body_row else Name.Column
+        beside_data = any(_is_elem(c) and str(c.get("/S")) == "/TD" for c in cells)
+        scope = Name.Row if beside_data and not in_head else Name.Column
         attributes = cell.get("/A")
         if attributes is None:
             cell.A = Dictionary(O=Name.Table, Scope=scope)

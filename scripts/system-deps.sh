@@ -4,7 +4,7 @@
 set -u
 
 required=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libfontconfig1)
-optional=(libharfbuzz-subset0 poppler-utils)
+optional=(libharfbuzz-subset0 poppler-utils chromium)
 
 missing() {
   local out=()
