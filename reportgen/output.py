@@ -79,7 +79,8 @@ def build_lock(out_dir: Path) -> Iterator[None]:
         out_dir.mkdir(parents=True, exist_ok=True)
         handle = open(out_dir / LOCK_NAME, "a+")
     except OSError as exc:  # not writable, a file in the way, disk full: the user's to fix
-        raise BuildError(f"cannot use the output folder {out_dir}: {exc.strerror or exc}") from None
+        reason = "it is a file, not a folder" if out_dir.is_file() else (exc.strerror or str(exc))
+        raise BuildError(f"cannot use the output folder {display_path(out_dir)}: {reason}") from None
     try:
         try:
             _lock(handle)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import mimetypes
 import os
+import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -154,6 +155,16 @@ def render_pdf(
         pdf = document.write_pdf(**options)
     except FatalURLFetchingError:
         raise BuildError("; ".join(fetcher.refused) or "a resource could not be loaded") from None
+    except Exception as exc:  # noqa: BLE001 - WeasyPrint is the boundary here
+        # WeasyPrint has internal errors on some layouts ("min-content width
+        # for TextBox not handled yet"): that fails this paper, not the batch.
+        # Where it happened is kept in the message, so a bug is still traceable.
+        frame = traceback.extract_tb(exc.__traceback__)[-1]
+        raise BuildError(
+            f"WeasyPrint could not lay out this paper ({type(exc).__name__}: {exc}, in "
+            f"{Path(frame.filename).parent.name}/{Path(frame.filename).name}:{frame.lineno}); "
+            "usually a style's or council's CSS sets this off: undo the latest CSS change and try again"
+        ) from None
     finally:
         logger.removeHandler(collector)
     problems = fetcher.refused + collector.errors

@@ -14,6 +14,7 @@ no duplicate keys, and text that must be UTF-8.
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -118,18 +119,38 @@ def load_yaml(path: Path) -> Document:
                 file=path,
             )])
     try:
-        raw = path.read_bytes()
+        raw, size = _read_capped(path)
     except OSError as exc:
         raise InputError([error(f"cannot read file: {exc.strerror}", file=path)]) from None
+    if size > MAX_BYTES:
+        raise InputError([_too_big(size, path)])
     return parse_yaml(raw, path)
+
+
+def _too_big(size: int, path: Path) -> Diagnostic:
+    return error(f"file is {size:,} bytes, over the {MAX_BYTES:,}-byte limit for a record; split it up", file=path)
+
+
+def _read_capped(path: Path) -> tuple[bytes, int]:
+    """The file's bytes, but never more than one byte over the cap, and never from a pipe or device.
+
+    Reading a named pipe would wait for ever and reading /dev/zero would never
+    end, so only regular files are read (opened non-blocking, then checked).
+    At most MAX_BYTES + 1 bytes are read: a huge file is refused without
+    first being loaded into memory whole.
+    """
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise OSError(0, "not a regular file (a folder, a pipe or a device?); records must be plain files")
+        raw = handle.read(MAX_BYTES + 1)
+        return raw, max(info.st_size, len(raw))
 
 
 def parse_yaml(raw: bytes, path: Path) -> Document:
     if len(raw) > MAX_BYTES:
-        raise InputError([error(
-            f"file is {len(raw):,} bytes, over the {MAX_BYTES:,}-byte limit for a record; split it up",
-            file=path,
-        )])
+        raise InputError([_too_big(len(raw), path)])
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         # Checked before the NUL test: UTF-16 text is full of NUL bytes but is not binary.
         raise InputError([error(
