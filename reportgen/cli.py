@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
 import tempfile
 import time
@@ -29,6 +30,7 @@ app = typer.Typer(
 )
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
+INTERRUPTED = "Interrupted; finished papers were kept and no paper was left half-written."
 
 
 class State:
@@ -299,16 +301,44 @@ def _relative(path: Path) -> str:
         return str(path)
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, unwound like Ctrl-C so temporary files are removed on the way out."""
+
+
+def _interruption(exc: BaseException) -> KeyboardInterrupt | None:
+    """Typer turns Ctrl-C into exit 130; find the KeyboardInterrupt behind a SystemExit."""
+    seen = exc
+    while seen is not None:
+        if isinstance(seen, KeyboardInterrupt):
+            return seen
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
+def _terminate(signum, frame) -> None:
+    raise Terminated
+
+
+def _exit_interrupted(interruption: KeyboardInterrupt) -> None:
+    typer.echo(INTERRUPTED, err=True)
+    sys.exit(128 + signal.SIGTERM if isinstance(interruption, Terminated) else 130)
+
+
 def main() -> None:
     """Console entry point: user errors exit 1 without a traceback; bugs exit 3 and save one."""
+    signal.signal(signal.SIGTERM, _terminate)
     try:
         app()  # Typer itself turns usage errors into exit code 2
     except ReportgenError as exc:
         typer.echo(str(exc), err=True)
         sys.exit(exc.exit_code)
-    except KeyboardInterrupt:
-        typer.echo("Interrupted; finished papers were kept and no paper was left half-written.", err=True)
-        sys.exit(130)
+    except KeyboardInterrupt as exc:
+        _exit_interrupted(exc)
+    except SystemExit as exc:
+        interruption = _interruption(exc) if exc.code == 130 else None
+        if interruption is not None:
+            _exit_interrupted(interruption)
+        raise
     except Exception as exc:  # noqa: BLE001 - the last line of defence
         if State.debug:
             traceback.print_exc()

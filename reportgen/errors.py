@@ -80,8 +80,12 @@ def display_path(path: Path) -> str:
 
 def did_you_mean(value: str, choices: Iterable[str]) -> str:
     """' (did you mean 'x'?)' when a close match exists, else ''."""
-    matches = difflib.get_close_matches(str(value), list(choices), n=1, cutoff=0.6)
-    return f" (did you mean '{matches[0]}'?)" if matches else ""
+    choices = list(choices)
+    by_case = {c.lower(): c for c in choices}
+    if str(value).lower() in by_case:  # r7 for R7
+        return f" (did you mean '{by_case[str(value).lower()]}'?)"
+    matches = difflib.get_close_matches(str(value).lower(), list(by_case), n=1, cutoff=0.6)
+    return f" (did you mean '{by_case[matches[0]]}'?)" if matches else ""
 
 
 def one_of(choices: Iterable[str]) -> str:

@@ -8,6 +8,7 @@ more than its records.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 
 import jinja2
@@ -33,10 +34,22 @@ def _officer_line(officer) -> str:
     return f"{officer.name} – {officer.role}" if officer else ""
 
 
+class ConfinedLoader(jinja2.FileSystemLoader):
+    """A FileSystemLoader that refuses a template whose real file lies outside its folder (a symlink out)."""
+
+    def get_source(self, environment, template):
+        source, filename, uptodate = super().get_source(environment, template)
+        real = Path(os.path.realpath(filename))
+        if not any(real.is_relative_to(os.path.realpath(root)) for root in self.searchpath):
+            raise BuildError(f"template '{template}' is a symbolic link to a file outside the council's "
+                             "templates folder; copy the file in instead")
+        return source, filename, uptodate
+
+
 def environment(search_path: tuple[Path, ...], prefixes: tuple[tuple[str, Path], ...]) -> SandboxedEnvironment:
     loader = jinja2.ChoiceLoader([
-        jinja2.FileSystemLoader([str(p) for p in search_path]),
-        jinja2.PrefixLoader({name: jinja2.FileSystemLoader(str(folder)) for name, folder in prefixes}),
+        ConfinedLoader([str(p) for p in search_path]),
+        jinja2.PrefixLoader({name: ConfinedLoader(str(folder)) for name, folder in prefixes}),
     ])
     env = SandboxedEnvironment(
         loader=loader,
@@ -122,7 +135,11 @@ def render_html(view: PaperView, style: Style, output_format: str = "pdf") -> st
                          f"see docs/house-styles.md for the variables templates can use") from None
     except jinja2.exceptions.SecurityError as exc:
         raise BuildError(f"{_template_location(exc)}template tried something unsafe: {exc}") from None
-    except (TypeError, ValueError, AttributeError, KeyError, ZeroDivisionError) as exc:
+    except jinja2.TemplateError as exc:
+        raise BuildError(f"{_template_location(exc)}template error: {exc}") from None
+    except RecursionError as exc:
+        raise BuildError(f"{_template_location(exc)}template error: maximum recursion depth exceeded") from None
+    except (TypeError, ValueError, AttributeError, KeyError, ArithmeticError, IndexError) as exc:
         raise BuildError(f"{_template_location(exc)}template error: {exc}") from None
 
 

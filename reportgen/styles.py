@@ -80,6 +80,11 @@ def resolve_style(project: Project, records: CouncilRecords) -> Style:
         chain.append(Layer(current, project.templates_dir / current))
         current = config.extends
     council_templates = records.folder / "templates"
+    if council_templates.exists() and not council_templates.resolve().is_relative_to(records.folder.resolve()):
+        raise InputError([error(
+            "the council's templates folder is a symbolic link to a folder outside the council; "
+            "copy the templates in instead", file=council_templates,
+        )])
     return Style(name, description, (Layer(COUNCIL_LAYER, council_templates), *chain))
 
 
