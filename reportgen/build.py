@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from .contrast import check_stylesheets
 from .errors import BuildError, Diagnostic, InputError, did_you_mean, error, one_of
 from .merge import PaperView, check_reference, merge_council
 from .manifest import LISTING, Entry, Manifest, file_hash, folder_files, inputs_hash
@@ -64,6 +65,7 @@ def gather(project: Project, names: list[str] | None = None, *, strict: bool = F
     for loaded in references.values():
         inputs.diagnostics += check_reference(loaded)
     reference_failed = any(d.is_error for d in inputs.diagnostics)
+    contrast_checked: dict[tuple[Path, ...], list[Diagnostic]] = {}  # councils often share a style
     for slug in slugs:
         council_problems: list[Diagnostic] = []
         records, problems = read_council(project, slug)
@@ -74,6 +76,10 @@ def gather(project: Project, names: list[str] | None = None, *, strict: bool = F
             except InputError as exc:
                 council_problems += exc.diagnostics
             else:
+                key = tuple(style.stylesheets)
+                if key not in contrast_checked:
+                    contrast_checked[key] = check_stylesheets(list(key))
+                council_problems += contrast_checked[key]
                 papers, problems = merge_council(records, references)
                 council_problems += problems
                 if not records.papers and not any(d.is_error for d in council_problems):
