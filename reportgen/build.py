@@ -10,6 +10,7 @@ error is not built at all; one council's failure never stops the others.
 from __future__ import annotations
 
 import calendar
+import hashlib
 import multiprocessing
 import os
 import time
@@ -19,9 +20,9 @@ from pathlib import Path
 from typing import Callable
 
 from .contrast import check_stylesheets
-from .errors import BuildError, Diagnostic, InputError, did_you_mean, error, one_of
+from .errors import BuildError, Diagnostic, InputError, did_you_mean, display_path, error, one_of
 from .merge import PaperView, check_reference, merge_council
-from .manifest import LISTING, Entry, Manifest, file_hash, folder_files, inputs_hash
+from .manifest import LISTING, Entry, Manifest, Publication, file_hash, folder_files, inputs_hash
 from .output import build_lock, describe_write_error, remove_stale_temporaries, write_atomic
 from .project import Project
 from .records import read_council, read_references, yaml_files
@@ -107,6 +108,7 @@ class PaperOutcome:
     message: str = ""
     pages: int = 0
     warnings: tuple[str, ...] = ()
+    rendered: bool = False  # False when the manifest showed nothing had changed
 
 
 @dataclass
@@ -134,6 +136,7 @@ class Job:
     inputs: dict[str, str]
     inputs_hash: str
     strict: bool = False
+    published: Publication | None = None  # set when the target is a published paper: never overwrite it
 
 
 def select_paper(inputs: Inputs, paper_id: str) -> None:
@@ -156,16 +159,29 @@ def style_inputs(style: Style) -> dict[str, str]:
     return found
 
 
-def plan(inputs: Inputs, out_dir: Path, formats: tuple[str, ...], strict: bool = False) -> list[Job]:
+def plan(inputs: Inputs, out_dir: Path, formats: tuple[str, ...], manifest: Manifest,
+         strict: bool = False) -> list[Job]:
     jobs = []
     for council in inputs.councils.values():
         shared = style_inputs(council.style)
         for view in council.papers:
             files = {**{str(p): file_hash(p) for p in view.source_files}, **shared}
             for fmt in formats:
-                target = out_dir / council.slug / f"{view.stem}.{fmt}"
-                jobs.append(Job(council, view, fmt, target, files, inputs_hash(files, fmt), strict))
+                target, published = output_target(manifest, out_dir, council.slug, view, fmt)
+                jobs.append(Job(council, view, fmt, target, files, inputs_hash(files, fmt), strict, published))
     return jobs
+
+
+def output_target(manifest: Manifest, out_dir: Path, slug: str, view: PaperView,
+                  fmt: str) -> tuple[Path, Publication | None]:
+    """Where a paper goes: its own name; once published, a new `-revN` file for each revision."""
+    publication = manifest.published(slug, view.id, fmt)
+    revisions = len(view.paper.revisions)
+    if publication is None:
+        return out_dir / slug / f"{view.stem}.{fmt}", None
+    if revisions > publication.revision:
+        return out_dir / slug / f"{view.stem}-rev{revisions}.{fmt}", None
+    return publication.output, publication
 
 
 def build(
@@ -178,6 +194,7 @@ def build(
     formats: tuple[str, ...] = ("pdf",),
     force: bool = False,
     jobs: int | None = None,
+    only: dict[str, set[str]] | None = None,
     on_outcome: Callable[[PaperOutcome, int, int], None] | None = None,
 ) -> BuildReport:
     """Build the papers of the councils named (all when none are); only what changed unless `force`."""
@@ -187,7 +204,7 @@ def build(
         remove_stale_temporaries(out_dir)
         unchanged: list[PaperOutcome] = []
         slugs = project.select(names)
-        if not (force or strict or paper_id):
+        if not (force or strict or paper_id or only):
             # Councils whose every paper is recorded as current need no reading at all.
             fresh = [s for s in slugs if _council_is_current(project, s, manifest, formats)]
             for slug in fresh:
@@ -198,9 +215,12 @@ def build(
         inputs = gather(project, slugs, strict=strict) if slugs else Inputs()
         if paper_id is not None:
             select_paper(inputs, paper_id)
+        if only is not None:
+            for slug, council in inputs.councils.items():
+                council.papers[:] = [p for p in council.papers if p.id in only.get(slug, ())]
         report = BuildReport(inputs, outcomes=unchanged)
         todo = []
-        for job in plan(inputs, out_dir, formats, strict):
+        for job in plan(inputs, out_dir, formats, manifest, strict):
             entry = manifest.get(job.council.slug, job.view.id, job.fmt)
             if not force and manifest.is_current(entry, job.inputs_hash):
                 report.outcomes.append(PaperOutcome(job.council.slug, job.view.id, "unchanged", (job.target,)))
@@ -259,13 +279,26 @@ def run_job(job: Job) -> PaperOutcome:
             from .htmltwin import render_standalone
 
             html = render_html(view, council.style, output_format="html")
-            changed = write_atomic(job.target, render_standalone(html, view, council.style).encode("utf-8"))
-            return PaperOutcome(council.slug, view.id, "written" if changed else "unchanged", (job.target,))
+            changed = _write(job, render_standalone(html, view, council.style).encode("utf-8"))
+            return PaperOutcome(council.slug, view.id, "written" if changed else "unchanged", (job.target,),
+                                rendered=True)
         return _build_pdf(job)
     except BuildError as exc:
-        return PaperOutcome(council.slug, view.id, "failed", message=str(exc))
+        return PaperOutcome(council.slug, view.id, "failed", message=str(exc), rendered=True)
     except OSError as exc:  # disk full, permissions: the old file is still in place
         return PaperOutcome(council.slug, view.id, "failed", message=describe_write_error(job.target, exc))
+
+
+def _write(job: Job, data: bytes) -> bool:
+    """Write the output, unless that would change a published paper."""
+    if job.published is not None and hashlib.sha256(data).hexdigest() != job.published.output_hash:
+        paper_file = job.view.source_files[1] if len(job.view.source_files) > 1 else job.view.id
+        raise BuildError(
+            f"this paper was published on {job.published.published_on} and has changed since, so the published "
+            f"version was kept as it was; to issue a revised version, add under `revisions:` in "
+            f"{display_path(paper_file)} the date and a note of what changed"
+        )
+    return write_atomic(job.target, data)
 
 
 def _build_pdf(job: Job) -> PaperOutcome:
@@ -289,8 +322,8 @@ def _build_pdf(job: Job) -> PaperOutcome:
     if not gate.passed:
         raise BuildError("the PDF failed its machine checks, so the last good paper was kept: "
                          + "; ".join(f"[{f.rule}] {f.message}" for f in gate.findings))
-    changed = write_atomic(job.target, pdf)
+    changed = _write(job, pdf)
     return PaperOutcome(
         council.slug, view.id, "written" if changed else "unchanged", (job.target,),
-        pages=rendered.pages, warnings=tuple(rendered.warnings),
+        pages=rendered.pages, warnings=tuple(rendered.warnings), rendered=True,
     )

@@ -44,6 +44,11 @@ ProjectOption = Annotated[
 CouncilsArg = Annotated[Optional[list[str]], typer.Argument(help="Council folders to use; all when none are named.")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print results and diagnostics as JSON on stdout.")]
 StrictOption = Annotated[bool, typer.Option("--strict", help="Treat warnings as errors.")]
+TodayOption = Annotated[Optional[datetime], typer.Option(
+    "--today", formats=["%Y-%m-%d"], help="Take this date (YYYY-MM-DD) as today; default: today in the UK.",
+    show_default=False)]
+WithinOption = Annotated[int, typer.Option("--within", min=0, metavar="DAYS",
+                                           help="Meetings held within DAYS days, or with a deadline by then.")]
 
 
 @app.callback()
@@ -104,6 +109,9 @@ def build(
     force: Annotated[bool, typer.Option("--force", help="Rebuild even what has not changed.")] = False,
     jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1,
                                                 help="Papers rendered at once (default: the machine's cores).")] = None,
+    due: Annotated[bool, typer.Option("--due", help="Build only the papers that upcoming meetings need.")] = False,
+    today: TodayOption = None,
+    within: WithinOption = 28,
     as_json: JsonOption = False,
     strict: StrictOption = False,
 ) -> None:
@@ -115,9 +123,19 @@ def build(
     project = _project()
     out_dir = out if out.is_absolute() else Path.cwd() / out
     formats = FORMATS if fmt is Format.BOTH else (fmt.value,)
+    only = None
+    if due:
+        from .meetings import london_today
+        from .scheduling import papers_due
+
+        only = papers_due(project, councils, today.date() if today else london_today(), within)
+        councils = sorted(only)
+        if not councils:
+            typer.echo(f"No meeting within {within} days needs a paper; nothing to build.", err=True)
+            raise typer.Exit(EXIT_OK)
     with Reporter(enabled=not as_json) as reporter:
         report = run_build(project, councils, out_dir=out_dir, paper_id=paper, strict=strict, formats=formats,
-                           force=force, jobs=jobs, on_outcome=reporter.update)
+                           force=force, jobs=jobs, only=only, on_outcome=reporter.update)
     if as_json:
         typer.echo(json.dumps({
             "ok": report.ok,
@@ -148,6 +166,69 @@ def build(
             err=True,
         )
     raise typer.Exit(EXIT_OK if report.ok else EXIT_PROBLEMS)
+
+
+@app.command()
+def publish(
+    council: Annotated[str, typer.Argument(help="The council folder, e.g. haringey.", show_default=False)],
+    paper: Annotated[str, typer.Argument(help="The paper id (its file name under papers/).", show_default=False)],
+    on: Annotated[Optional[datetime], typer.Option("--on", formats=["%Y-%m-%d"],
+                                                   help="Publication date; default: today in the UK.")] = None,
+    out: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("output"),
+) -> None:
+    """Mark a built paper as published: later changes become revisions, never overwrites."""
+    from .meetings import london_today
+    from .publication import publish as run_publish
+
+    _project()
+    out_dir = out if out.is_absolute() else Path.cwd() / out
+    for item in run_publish(out_dir, council, paper, on.date() if on else london_today()):
+        label = "original" if item.revision == 0 else f"revision {item.revision}"
+        typer.echo(f"published ({label}): {_relative(item.output)}")
+    raise typer.Exit(EXIT_OK)
+
+
+@app.command()
+def schedule(
+    councils: CouncilsArg = None,
+    at: Annotated[list[str], typer.Option("--at", metavar="HH:MM",
+                                          help="Time of day (UK time) to run; repeat for several.")] = ["06:00"],
+    within: WithinOption = 28,
+    out: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("output"),
+    fmt: Annotated[Format, typer.Option("--format", help="PDF, the accessible HTML twin, or both.")] = Format.BOTH,
+    jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Papers rendered at once.")] = None,
+) -> None:
+    """Stay in the foreground and build what meetings need, daily at the times given (for hosts with no scheduler)."""
+    from .build import FORMATS
+    from .meetings import london_today
+    from .scheduling import build_due, run_forever
+
+    try:
+        times = [datetime.strptime(t, "%H:%M").time() for t in at]
+    except ValueError:
+        raise typer.BadParameter("expected times such as 06:00 or 18:30", param_hint="--at") from None
+    project = _project()
+    out_dir = out if out.is_absolute() else Path.cwd() / out
+    formats = FORMATS if fmt is Format.BOTH else (fmt.value,)
+
+    def once() -> None:
+        try:
+            report = build_due(project, councils, today=london_today(), within=within, out_dir=out_dir,
+                               formats=formats, jobs=jobs)
+        except ReportgenError as exc:  # one bad run must not stop the schedule
+            typer.echo(f"run failed: {exc}", err=True)
+            return
+        if report is None:
+            typer.echo("nothing due", err=True)
+            return
+        _print_diagnostics(report.inputs.diagnostics)
+        for outcome in report.outcomes:
+            if outcome.status == "failed":
+                typer.echo(f"{outcome.council}/{outcome.paper}: build failed: {outcome.message}", err=True)
+        typer.echo(f"Done: {report.count('written')} written, {report.count('unchanged')} unchanged, "
+                   f"{report.count('failed') + len(report.inputs.failed)} failed in {report.seconds:.1f} s", err=True)
+
+    run_forever(once, times, lambda line: typer.echo(line, err=True))
 
 
 @app.command("councils")
@@ -242,11 +323,8 @@ EXIT_DEADLINE = 3  # `due`: a deadline is missed or at risk (monitoring alerts o
 @app.command()
 def due(
     councils: CouncilsArg = None,
-    today: Annotated[Optional[datetime], typer.Option(
-        "--today", formats=["%Y-%m-%d"], help="Take this date (YYYY-MM-DD) as today; default: today in the UK.",
-        show_default=False)] = None,
-    within: Annotated[int, typer.Option("--within", min=0, metavar="DAYS",
-                                        help="Show meetings held within DAYS days, or with a deadline by then.")] = 28,
+    today: TodayOption = None,
+    within: WithinOption = 28,
     as_json: JsonOption = False,
 ) -> None:
     """Publication deadlines and status of upcoming meetings; exit 3 when one is missed or at risk."""

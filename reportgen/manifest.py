@@ -31,6 +31,16 @@ CREATE TABLE IF NOT EXISTS outputs (
     inputs TEXT NOT NULL,
     output_hash TEXT NOT NULL,
     PRIMARY KEY (council, paper, format)
+);
+CREATE TABLE IF NOT EXISTS published (
+    council TEXT NOT NULL,
+    paper TEXT NOT NULL,
+    format TEXT NOT NULL,
+    revision INTEGER NOT NULL,
+    output TEXT NOT NULL,
+    output_hash TEXT NOT NULL,
+    published_on TEXT NOT NULL,
+    PRIMARY KEY (council, paper, format, revision)
 )
 """
 RENDERING_PACKAGES = ("weasyprint", "pydyf", "pikepdf", "page-validation", "jinja2", "markdown-it-py", "nh3")
@@ -85,13 +95,23 @@ class Entry:
     output_hash: str
 
 
+@dataclass(frozen=True)
+class Publication:
+    """A version of a paper that was made public: never to be overwritten."""
+
+    revision: int  # 0 for the original, then 1, 2 ... for each revised version
+    output: Path
+    output_hash: str
+    published_on: str
+
+
 class Manifest:
     """The record of what is in an output folder; used only by the process that holds the build lock."""
 
     def __init__(self, out_dir: Path):
         out_dir.mkdir(parents=True, exist_ok=True)
         self.db = sqlite3.connect(out_dir / MANIFEST_NAME)
-        self.db.execute(SCHEMA)
+        self.db.executescript(SCHEMA)
 
     def close(self) -> None:
         self.db.close()
@@ -123,6 +143,23 @@ class Manifest:
                 "INSERT OR REPLACE INTO outputs VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (council, paper, fmt, str(entry.output), entry.inputs_hash, json.dumps(entry.inputs, sort_keys=True),
                  entry.output_hash),
+            )
+
+    def published(self, council: str, paper: str, fmt: str) -> Publication | None:
+        """The latest published version of a paper in one format, if it was published."""
+        row = self.db.execute(
+            "SELECT revision, output, output_hash, published_on FROM published "
+            "WHERE council=? AND paper=? AND format=? ORDER BY revision DESC LIMIT 1",
+            (council, paper, fmt),
+        ).fetchone()
+        return Publication(row[0], Path(row[1]), row[2], row[3]) if row else None
+
+    def publish(self, council: str, paper: str, fmt: str, publication: Publication) -> None:
+        with self.db:
+            self.db.execute(
+                "INSERT OR REPLACE INTO published VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (council, paper, fmt, publication.revision, str(publication.output), publication.output_hash,
+                 publication.published_on),
             )
 
     def is_current(self, entry: Entry | None, expected_hash: str) -> bool:

@@ -50,6 +50,22 @@ class Officer(Record):
     extra: Extra = Field(default_factory=dict, description=EXTRA_DESCRIPTION)
 
 
+def confined_path(value: str, noun: str) -> str:
+    """`value` if it is a relative path that cannot leave the council folder as written.
+
+    Symbolic links are checked where the file is read (merge.py for images,
+    pack.py for attachments), since only the file system knows where they lead.
+    """
+    lowered = value.lower()
+    if "://" in value or lowered.startswith(("file:", "data:", "http:", "https:")):
+        raise ValueError("a file in the council folder is expected, not a URL")
+    if value.startswith(("/", "\\")) or (len(value) > 1 and value[1] == ":"):
+        raise ValueError("a path inside the council folder is expected, not an absolute path")
+    if ".." in value.replace("\\", "/").split("/"):
+        raise ValueError(f"'..' is not allowed: the {noun} must be inside the council folder")
+    return value
+
+
 PLACEHOLDER_ALT = {"image", "picture", "photo", "logo", "chart", "graph", "figure", "diagram", "img", "alt", "todo"}
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".svg")
 
@@ -68,14 +84,8 @@ class Image(Record):
     @field_validator("file")
     @classmethod
     def _inside_the_council_folder(cls, value: str) -> str:
-        lowered = value.lower()
-        if "://" in value or lowered.startswith(("file:", "data:", "http:", "https:")):
-            raise ValueError("a file in the council folder is expected, not a URL")
-        if value.startswith(("/", "\\")) or (len(value) > 1 and value[1] == ":"):
-            raise ValueError("a path inside the council folder is expected, not an absolute path")
-        if ".." in value.replace("\\", "/").split("/"):
-            raise ValueError("'..' is not allowed: the image must be inside the council folder")
-        if not lowered.endswith(IMAGE_SUFFIXES):
+        confined_path(value, "image")
+        if not value.lower().endswith(IMAGE_SUFFIXES):
             raise ValueError(f"expected an image file ({', '.join(IMAGE_SUFFIXES)})")
         return value
 
@@ -299,6 +309,13 @@ class ImpactAssessment(Record):
     body: Markdown = Field(description="The finding (Markdown).")
 
 
+class Revision(Record):
+    """A change made after the paper was published; the published version is kept."""
+
+    date: dt.date = Field(description="Date of the revision (YYYY-MM-DD).")
+    note: Text = Field(description="What changed, as printed on the revised paper.")
+
+
 class Paper(Record):
     """`councils/<slug>/papers/<id>.yaml`: one committee paper."""
 
@@ -330,6 +347,11 @@ class Paper(Record):
     )
     impact_assessments: list[ImpactAssessment] = Field(default_factory=list, description="Impact assessments.")
     appendices: list[Appendix] = Field(default_factory=list, description="Appendices, in order.")
+    revisions: list[Revision] = Field(
+        default_factory=list,
+        description="Revisions after publication, oldest first; each one is issued as a new file beside the "
+        "published paper (`-rev1`, `-rev2` ...).",
+    )
     extra: Extra = Field(default_factory=dict, description=EXTRA_DESCRIPTION)
 
     @field_validator("wards")
@@ -372,6 +394,25 @@ class Publication(Record):
     )
 
 
+class Attachment(Record):
+    """An external PDF (a partner's report, minutes) put into the agenda pack after the item's paper."""
+
+    file: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)] = Field(
+        description="A PDF inside the council folder, e.g. `attachments/lscb-summary.pdf` "
+                    "(no `..`, no absolute paths, no URLs). It should be a tagged PDF: an untagged one is "
+                    "still put in the pack, with a warning, but makes the pack fail the PDF/UA checks.",
+    )
+    title: Text = Field(description="Title as listed on the agenda front sheet and in the pack's bookmarks.")
+
+    @field_validator("file")
+    @classmethod
+    def _a_pdf_inside_the_council_folder(cls, value: str) -> str:
+        confined_path(value, "attachment")
+        if not value.lower().endswith(".pdf"):
+            raise ValueError("expected a PDF file (.pdf)")
+        return value
+
+
 class AgendaItem(Record):
     """One item on a meeting's agenda."""
 
@@ -386,6 +427,10 @@ class AgendaItem(Record):
         default=True,
         description="`false` for items that never have a report (apologies, declarations of interest); "
                     "`due` then does not wait for a paper.",
+    )
+    attachments: list[Attachment] = Field(
+        default_factory=list,
+        description="External PDFs that follow the item's paper in the agenda pack (`reportgen pack`), in order.",
     )
     extra: Extra = Field(default_factory=dict, description=EXTRA_DESCRIPTION)
 
