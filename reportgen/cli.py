@@ -88,6 +88,8 @@ def validate(councils: CouncilsArg = None, as_json: JsonOption = False, strict: 
     else:
         _print_diagnostics(inputs.diagnostics)
         verdict = "no errors" if ok else f"{len(inputs.errors)} error(s)"
+        if strict and not ok and not inputs.errors:
+            verdict = "warnings count as errors (--strict)"
         typer.echo(f"Checked {len(inputs.councils) + len(inputs.failed)} council(s), {papers} paper(s): "
                    f"{verdict}, {len(inputs.warnings)} warning(s) in {time.perf_counter() - started:.2f} s",
                    err=True)

@@ -15,7 +15,7 @@ import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
 from . import __version__
-from .errors import BuildError
+from .errors import BuildError, display_path
 from .markdown import to_html, to_inline_html
 from .merge import AppendixView, FigureView, PaperView, SectionView
 from .models import Committee, Council, Meeting, Officer, Paper, Reference
@@ -46,12 +46,30 @@ class ConfinedLoader(jinja2.FileSystemLoader):
         return source, filename, uptodate
 
 
+class PaperSandbox(SandboxedEnvironment):
+    """Jinja's sandbox, also refusing arithmetic that would eat the machine's memory or time."""
+
+    intercepted_binops = frozenset(["*", "**"])
+    MAX_REPEAT = 100_000
+    MAX_EXPONENT = 1_000
+
+    def call_binop(self, context, operator, left, right):
+        if operator == "*":
+            count = right if isinstance(left, (str, list, tuple)) else left
+            if isinstance(left, (str, list, tuple)) or isinstance(right, (str, list, tuple)):
+                if isinstance(count, int) and count > self.MAX_REPEAT:
+                    raise jinja2.exceptions.SecurityError(f"repeating a value {count:,} times is not allowed")
+        if operator == "**" and isinstance(right, (int, float)) and abs(right) > self.MAX_EXPONENT:
+            raise jinja2.exceptions.SecurityError(f"raising to the power {right:,} is not allowed")
+        return super().call_binop(context, operator, left, right)
+
+
 def environment(search_path: tuple[Path, ...], prefixes: tuple[tuple[str, Path], ...]) -> SandboxedEnvironment:
     loader = jinja2.ChoiceLoader([
         ConfinedLoader([str(p) for p in search_path]),
         jinja2.PrefixLoader({name: ConfinedLoader(str(folder)) for name, folder in prefixes}),
     ])
-    env = SandboxedEnvironment(
+    env = PaperSandbox(
         loader=loader,
         autoescape=True,
         undefined=jinja2.StrictUndefined,
@@ -129,7 +147,8 @@ def render_html(view: PaperView, style: Style, output_format: str = "pdf") -> st
         raise BuildError(f"template '{exc.name}' not found in style '{style.name}' "
                          f"(searched {', '.join(str(p) for p in style.search_path)})") from None
     except jinja2.TemplateSyntaxError as exc:
-        raise BuildError(f"{exc.filename or exc.name}:{exc.lineno}: template syntax error: {exc.message}") from None
+        where = display_path(Path(exc.filename)) if exc.filename else exc.name
+        raise BuildError(f"{where}:{exc.lineno}: template syntax error: {exc.message}") from None
     except jinja2.UndefinedError as exc:
         raise BuildError(f"{_template_location(exc)}template error: {exc.message}; "
                          f"see docs/house-styles.md for the variables templates can use") from None
@@ -150,6 +169,6 @@ def _template_location(exc: BaseException) -> str:
     while tb is not None:
         filename = tb.tb_frame.f_code.co_filename
         if filename.endswith((".html", ".css", ".j2")):
-            where = f"{filename}:{tb.tb_lineno}: "
+            where = f"{display_path(Path(filename))}:{tb.tb_lineno}: "
         tb = tb.tb_next
     return where
