@@ -38,6 +38,7 @@ from .output import build_lock, describe_write_error, write_atomic
 from .project import Project
 from .render import long_date, style_environment
 from .styles import Style
+from .structtree import is_element, kids, walk
 
 PACK_TEMPLATE = "pack.html"
 PACK_NAME = "agenda-pack"
@@ -163,7 +164,7 @@ def plan_pack(project: Project, slug: str, date: dt.date, committee: str | None 
     if calendar is None:
         raise InputError(problems)
     meeting = find_meeting(calendar, date, committee)
-    diagnostics = [d for d in problems if d.is_error or _about_meeting(d, calendar, meeting)]
+    diagnostics = [d for d in problems if d.is_error or _about_meeting(d, meeting)]
     inputs = gather(project, [slug], strict=strict)
     diagnostics += inputs.diagnostics
     council = inputs.councils.get(slug)
@@ -182,7 +183,7 @@ def plan_pack(project: Project, slug: str, date: dt.date, committee: str | None 
             diagnostics.append(source.diagnostic(
                 f"item {item.item}: there is no papers/{item.paper}.yaml yet, and the pack needs every paper; "
                 "write it, or take `paper:` off the item to list it without one", where + (j, "paper")))
-        elif item.paper is None and item.needs_paper:
+        elif item.paper is None and item.needs_paper and not item.attachments:
             diagnostics.append(source.diagnostic(
                 f"item {item.item} has no paper yet; it is listed on the front sheet without a page",
                 where + (j,), warn=True))
@@ -204,9 +205,10 @@ def plan_pack(project: Project, slug: str, date: dt.date, committee: str | None 
                     tuple(diagnostics))
 
 
-def _about_meeting(d: Diagnostic, calendar: CouncilCalendar, meeting: ScheduledMeeting) -> bool:
+def _about_meeting(d: Diagnostic, meeting: ScheduledMeeting) -> bool:
     """A warning about meetings.yaml that concerns this meeting (others are `due`'s business)."""
-    return d.key.startswith((f"meetings[{meeting.index}]", "publication")) or not d.key
+    here = f"meetings[{meeting.index}]"
+    return not d.key or d.key == here or d.key.startswith((here + ".", "publication"))
 
 
 def _read_attachment(calendar: CouncilCalendar, file: str, title: str, diagnostics: list[Diagnostic],
@@ -293,7 +295,7 @@ def build_pack(project: Project, slug: str, date: dt.date, committee: str | None
         report.papers.append(f"{item.paper}: {outcome.status}")
 
     parts = _parts(plan, papers)
-    front = _front_sheet(plan, parts)
+    front = _front_sheet(plan, parts, strict=strict)
     pack, pages = assemble(front, parts, plan)
     accepted = [p for p in parts if not p.tagged]
     gate_pdf = pack if not accepted else assemble(front, [p for p in parts if p.tagged], plan)[0]
@@ -302,7 +304,7 @@ def build_pack(project: Project, slug: str, date: dt.date, committee: str | None
 
     gate = check_pdf(gate_pdf)
     if not gate.passed:
-        raise BuildError(f"the agenda pack failed its machine checks, so the last good pack (if any) was kept: "
+        raise BuildError("the agenda pack failed its machine checks, so the last good pack (if any) was kept: "
                          + "; ".join(f"[{f.rule}] {f.message}" for f in gate.findings))
     if accepted:
         report.findings = [f"[{f.rule}] {f.message}" for f in check_pdf(pack).findings]
@@ -320,7 +322,7 @@ def build_pack(project: Project, slug: str, date: dt.date, committee: str | None
 
 @dataclass(frozen=True)
 class _Part:
-    """One PDF put into the pack: the front sheet, a paper or an attachment."""
+    """One PDF put into the pack after the front sheet: a paper or an attachment."""
 
     kind: str  # "paper" or "attachment"
     item: int  # index into plan.items
@@ -392,7 +394,7 @@ def render_front_html(plan: PackPlan, entries: list[AgendaEntry]) -> str:
         raise BuildError(f"{PACK_TEMPLATE}: template tried something unsafe: {exc}") from None
 
 
-def _front_sheet(plan: PackPlan, parts: list[_Part]) -> bytes:
+def _front_sheet(plan: PackPlan, parts: list[_Part], *, strict: bool = False) -> bytes:
     """The front sheet, rendered until the page numbers it lists allow for its own length."""
     from .pdf import render_pdf
     from .pdfrepair import repair
@@ -403,6 +405,8 @@ def _front_sheet(plan: PackPlan, parts: list[_Part]) -> bytes:
         html = render_front_html(plan, _entries(plan, parts, front_pages))
         rendered = render_pdf(html, base_url=folder, allowed_roots=[*plan.style.asset_roots, folder],
                               date_epoch=_epoch(plan.prepared))
+        if strict and rendered.warnings:
+            raise BuildError("WeasyPrint warned about the front sheet (--strict): " + "; ".join(rendered.warnings))
         if rendered.pages == front_pages:
             return repair(rendered.pdf)[0]
         front_pages = rendered.pages
@@ -420,23 +424,24 @@ def assemble(front: bytes, parts: list[_Part], plan: PackPlan) -> tuple[bytes, i
     """The pack PDF, and its page count."""
     import pikepdf
 
-    merger = _Merger(pikepdf.open(io.BytesIO(front)))
-    merger.add_front()
-    items: dict[int, list] = {}
-    starts: dict[int, int] = {}
-    for number, part in enumerate(parts, 1):
-        with pikepdf.open(io.BytesIO(part.data)) as source:
-            start = len(merger.pack.pages)
-            starts.setdefault(part.item, start)
-            outline = merger.add(source, part.tagged, f"p{number}-", part.title)
-            if part.kind == "attachment":
-                outline = [merger.bookmark(part.title, start, outline)]
-            items.setdefault(part.item, []).extend(outline)
-    for index, item in enumerate(plan.items):
-        if index in starts:
-            merger.top_outline.append(merger.bookmark(f"Item {item.number}: {item.title}", starts[index],
-                                                      items[index]))
-    return merger.finish(plan, drop_pdfua=any(not p.tagged for p in parts))
+    with pikepdf.open(io.BytesIO(front)) as pack:
+        merger = _Merger(pack)
+        merger.add_front()
+        items: dict[int, list] = {}
+        starts: dict[int, int] = {}
+        for number, part in enumerate(parts, 1):
+            with pikepdf.open(io.BytesIO(part.data)) as source:
+                start = len(pack.pages)
+                starts.setdefault(part.item, start)
+                outline = merger.add(source, part.tagged, f"p{number}-", part.title)
+                if part.kind == "attachment":
+                    outline = [merger.bookmark(part.title, start, outline)]
+                items.setdefault(part.item, []).extend(outline)
+        for index, item in enumerate(plan.items):
+            if index in starts:
+                merger.top_outline.append(merger.bookmark(f"Item {item.number}: {item.title}", starts[index],
+                                                          items[index]))
+        return merger.finish(plan, drop_pdfua=any(not p.tagged for p in parts))
 
 
 class _Merger:
@@ -450,8 +455,7 @@ class _Merger:
         self.lang = str(front.Root.get("/Lang", ""))
         self.parent_tree: dict[int, object] = {}
         self.next_key = 0
-        self.parts: list = []
-        self.role_map: dict[str, object] = {}
+        self.maps: dict[str, dict[str, object]] = {"/RoleMap": {}, "/ClassMap": {}}
         self.ids: dict[bytes, object] = {}
         self.dests: dict[bytes, object] = {}
         self.top_outline: list = []
@@ -468,8 +472,9 @@ class _Merger:
         for page in pack.pages:
             self._rename_links(page, "p0-")
         self._take_tree(pack, old_root, list(pack.pages), "p0-", "Agenda", lang=self.lang)
-        self.top_outline = self._outline(pack, list(pack.pages), 0, "p0-")
-        self._take_dests(pack, "p0-", 0, list(pack.pages))
+        positions = _positions(pack.pages)
+        self.top_outline = self._outline(pack, positions, 0)
+        self._take_dests(pack, "p0-", 0, positions)
 
     # -- each paper and attachment --
 
@@ -496,8 +501,9 @@ class _Merger:
                 for annot in page.obj.get("/Annots") or []:
                     if "/StructParent" in annot:
                         del annot["/StructParent"]
-        self._take_dests(source, prefix, start, source_pages)
-        return self._outline(source, source_pages, start, prefix)
+        positions = _positions(source_pages)
+        self._take_dests(source, prefix, start, positions)
+        return self._outline(source, positions, start)
 
     def _take_tree(self, pack, root, pages, prefix: str, title: str, *, lang: str) -> None:
         """Make the document element(s) of `root` Parts of the pack's Document, renumbering StructParents."""
@@ -514,20 +520,21 @@ class _Merger:
         for page in pages:
             _shift_struct_parents(page.obj, offset, seen, self.pikepdf)
         self.next_key = offset + highest + 1
-        for name, value in (root.get("/RoleMap") or {}).items():
-            if name in self.role_map and self.role_map[name] != value:
-                raise BuildError(f"'{title}' maps the structure type {name} to {value}, another part to "
-                                 f"{self.role_map[name]}; the pack cannot hold both")
-            self.role_map[name] = value
-        for top in _kids(root):
-            if not _is_elem(top):
+        for key, merged in self.maps.items():  # role and class maps of other producers (Word writes a RoleMap)
+            for name, value in (root.get(key) or {}).items():
+                if name in merged and repr(merged[name]) != repr(value):
+                    raise BuildError(f"'{title}' defines {name} in its {key[1:]} differently from another part "
+                                     "of the pack; the pack cannot hold both")
+                merged[name] = value
+        for top in kids(root):
+            if not is_element(top):
                 continue
             top.S = Name.Part if str(top.S) == "/Document" else top.S
             top.P = self.document
             top.T = String(title)
             if lang and lang != self.lang:
                 top.Lang = String(lang)
-            for element in _walk(top):
+            for element in walk(top):
                 self._rename_ids(element, prefix)
             self.document.K.append(top)
 
@@ -557,13 +564,13 @@ class _Merger:
                     and isinstance(action.get("/D"), (String, Name)):
                 action.D = String(prefix.encode() + _name_bytes(action.D))
 
-    def _take_dests(self, source, prefix: str, start: int, source_pages) -> None:
+    def _take_dests(self, source, prefix: str, start: int, positions: dict) -> None:
         for name, dest in _named_dests(source).items():
-            explicit = self._explicit(dest, source_pages, start)
+            explicit = self._explicit(dest, positions, start)
             if explicit is not None:
                 self.dests[prefix.encode() + name] = explicit
 
-    def _explicit(self, dest, source_pages, start: int):
+    def _explicit(self, dest, positions: dict, start: int):
         """A destination as [page, /XYZ ...] in the pack; None when it points nowhere we know."""
         Array, Dictionary = self.pikepdf.Array, self.pikepdf.Dictionary
         if isinstance(dest, Dictionary):
@@ -571,12 +578,12 @@ class _Merger:
         if not isinstance(dest, Array) or len(dest) == 0:
             return None
         target = dest[0]
-        index = next((i for i, p in enumerate(source_pages) if _same(p.obj, target)), None)
+        index = positions.get(target.objgen) if target.is_indirect else None
         if index is None:
             return None
         return Array([self.pack.pages[start + index].obj, *list(dest)[1:]])
 
-    def _outline(self, source, source_pages, start: int, prefix: str) -> list:
+    def _outline(self, source, positions: dict, start: int) -> list:
         """The source's bookmarks, pointing at its pages in the pack."""
         names = _named_dests(source)
         OutlineItem = self.pikepdf.OutlineItem
@@ -589,7 +596,7 @@ class _Merger:
                     dest = item.action.get("/D")
                 if isinstance(dest, (self.pikepdf.String, self.pikepdf.Name, str)):
                     dest = names.get(_name_bytes(dest))
-                explicit = self._explicit(dest, source_pages, start) if dest is not None else None
+                explicit = self._explicit(dest, positions, start) if dest is not None else None
                 children = convert(item.children)
                 if explicit is None and not children:
                     continue
@@ -621,8 +628,9 @@ class _Merger:
             nums.extend([key, self.parent_tree[key]])
         tree.ParentTree = pack.make_indirect(Dictionary(Nums=nums))
         tree.ParentTreeNextKey = self.next_key
-        if self.role_map:
-            tree.RoleMap = Dictionary({k: v for k, v in sorted(self.role_map.items())})
+        for key, merged in self.maps.items():
+            if merged:
+                tree[key] = Dictionary({name: merged[name] for name in sorted(merged)})
         if self.ids:
             tree.IDTree = _flat_name_tree(pack, self.ids)
         pack.Root.StructTreeRoot = tree
@@ -643,9 +651,7 @@ class _Merger:
         pack.save(out, deterministic_id=True, compress_streams=True,
                   object_stream_mode=pikepdf.ObjectStreamMode.generate,
                   min_version=max(self.versions, key=_version_key))
-        pages = len(pack.pages)
-        pack.close()
-        return out.getvalue(), pages
+        return out.getvalue(), len(pack.pages)
 
 
 def _flat_name_tree(pack, entries: dict[bytes, object]):
@@ -662,30 +668,12 @@ def _version_key(version: str) -> tuple[int, ...]:
     return tuple(int(p) for p in re.findall(r"\d+", version))
 
 
-def _kids(element) -> list:
-    import pikepdf
-
-    k = element.get("/K")
-    if k is None:
-        return []
-    return list(k) if isinstance(k, pikepdf.Array) else [k]
 
 
-def _is_elem(obj) -> bool:
-    import pikepdf
 
-    return isinstance(obj, pikepdf.Dictionary) and "/S" in obj
-
-
-def _walk(element):
-    yield element
-    for kid in _kids(element):
-        if _is_elem(kid):
-            yield from _walk(kid)
-
-
-def _same(a, b) -> bool:
-    return a.is_indirect and b.is_indirect and a.objgen == b.objgen
+def _positions(pages) -> dict[tuple[int, int], int]:
+    """Where each page of a PDF is in it: page object -> index."""
+    return {page.obj.objgen: i for i, page in enumerate(pages)}
 
 
 def _name_bytes(value) -> bytes:

@@ -14,7 +14,9 @@ import io
 from dataclasses import dataclass, field
 
 import pikepdf
-from pikepdf import Array, Dictionary, Name
+from pikepdf import Array
+
+from .structtree import elements as all_elements, is_element, kids, walk
 
 VALIDATOR = "page-validation"
 
@@ -52,22 +54,7 @@ class CheckReport:
         }
 
 
-def _kids(element) -> list:
-    k = element.get("/K")
-    if k is None:
-        return []
-    return list(k) if isinstance(k, Array) else [k]
 
-
-def _is_elem(obj) -> bool:
-    return isinstance(obj, Dictionary) and "/S" in obj
-
-
-def _walk(element):
-    yield element
-    for kid in _kids(element):
-        if _is_elem(kid):
-            yield from _walk(kid)
 
 
 def _validate(data: bytes, report: CheckReport) -> None:
@@ -100,7 +87,7 @@ def _structure(pdf: pikepdf.Pdf, report: CheckReport) -> None:
         add("title", "the window shows the file name, not the title (DisplayDocTitle)")
 
     tree = root.StructTreeRoot
-    elements = [e for top in _kids(tree) if _is_elem(top) for e in _walk(top)]
+    elements = list(all_elements(tree))
     reachable = {e.objgen for e in elements}
     kinds = [str(e.S) for e in elements]
 
@@ -122,7 +109,7 @@ def _structure(pdf: pikepdf.Pdf, report: CheckReport) -> None:
     tables = [e for e in elements if str(e.S) == "/Table"]
     report.facts["tables"] = len(tables)
     for number, table in enumerate(tables, 1):
-        cells = list(_walk(table))
+        cells = list(walk(table))
         headers = [c for c in cells if str(c.S) == "/TH"]
         if not headers:
             add("tables", f"table {number} has no header cells")
@@ -143,7 +130,7 @@ def _structure(pdf: pikepdf.Pdf, report: CheckReport) -> None:
     for i in range(0, len(nums), 2):
         value = nums[i + 1]
         for element in (value if isinstance(value, Array) else [value]):
-            if _is_elem(element) and element.objgen not in reachable:
+            if is_element(element) and element.objgen not in reachable:
                 orphans += 1
     if orphans:
         add("artifacts", f"{orphans} piece(s) of content (running headers, page numbers) are tagged "
@@ -163,7 +150,7 @@ def _split_tables(tables, elements, pdf, add) -> None:
     def ancestors(element):
         found = set()
         parent = element.get("/P")
-        while _is_elem(parent):
+        while is_element(parent):
             found.add(parent.objgen)
             parent = parent.get("/P")
         return found
@@ -177,12 +164,12 @@ def _split_tables(tables, elements, pdf, add) -> None:
         return pages.get(pg.objgen) if pg is not None else None
 
     def columns(table):
-        head = next((c for c in _walk(table) if str(c.S) == "/THead"), None)
-        return len([c for c in _walk(head) if str(c.S) == "/TH"]) if head is not None else None
+        head = next((c for c in walk(table) if str(c.S) == "/THead"), None)
+        return len([c for c in walk(head) if str(c.S) == "/TH"]) if head is not None else None
 
     for first, second in zip(tables, tables[1:]):
         a, b = page_of(first), page_of(second)
-        last_page_of_first = max((page_of(e) or 0) for e in _walk(first))
+        last_page_of_first = max((page_of(e) or 0) for e in walk(first))
         if a is not None and b is not None and b == last_page_of_first + 1 and columns(first) \
                 and columns(first) == columns(second) and opens_page(second, b):
             add("tables", f"the table on page {a + 1} continues on page {b + 1} as a separate table; "

@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 import pikepdf
 from pikepdf import Array, Dictionary, Name
 
+from .structtree import elements, is_element, kids, walk
+
 SOURCE_KEY = Name("/T")  # written by pdf.py's structure tracing
 
 
@@ -41,19 +43,10 @@ class RepairLog:
                 f"set {self.scopes} header scopes, marked {self.artifacts} running headers/footers as artifacts")
 
 
-def _kids(element) -> list:
-    k = element.get("/K")
-    if k is None:
-        return []
-    return list(k) if isinstance(k, Array) else [k]
-
 
 def _key(element) -> str:
     return str(element.get(SOURCE_KEY, ""))
 
-
-def _is_elem(obj) -> bool:
-    return isinstance(obj, Dictionary) and "/S" in obj
 
 
 class _Repair:
@@ -73,18 +66,18 @@ class _Repair:
 
     def join(self, parent) -> None:
         """Join consecutive children that are pieces of one HTML element, then recurse."""
-        kids = _kids(parent)
+        children = kids(parent)
         merged: list = []
-        for kid in kids:
-            previous = merged[-1] if merged and _is_elem(merged[-1]) else None
-            if _is_elem(kid) and previous is not None and _key(kid) and _key(kid) == _key(previous):
+        for kid in children:
+            previous = merged[-1] if merged and is_element(merged[-1]) else None
+            if is_element(kid) and previous is not None and _key(kid) and _key(kid) == _key(previous):
                 self.absorb(previous, kid)
             else:
                 merged.append(kid)
-        if len(merged) != len(kids):
+        if len(merged) != len(children):
             parent.K = Array(merged)
         for kid in merged:
-            if _is_elem(kid):
+            if is_element(kid):
                 self.join(kid)
 
     def absorb(self, survivor, piece) -> None:
@@ -97,10 +90,10 @@ class _Repair:
         self.log.joined += 1
         survivor_page = survivor.get("/Pg")
         piece_page = piece.get("/Pg")
-        by_key = {_key(k): k for k in _kids(survivor) if _is_elem(k) and _key(k)}
+        by_key = {_key(k): k for k in kids(survivor) if is_element(k) and _key(k)}
         moved = []
-        for kid in _kids(piece):
-            match = by_key.get(_key(kid)) if _is_elem(kid) and _key(kid) else None
+        for kid in kids(piece):
+            match = by_key.get(_key(kid)) if is_element(kid) and _key(kid) else None
             if match is not None and str(kid.S) == "/THead":
                 self.drop_repeated_header(match, kid)
                 continue
@@ -112,18 +105,18 @@ class _Repair:
             ):
                 # A bare MCID means "on this element's page": say which page.
                 kid = self.pdf.make_indirect(Dictionary(Type=Name.MCR, Pg=piece_page, MCID=kid))
-            elif _is_elem(kid):
+            elif is_element(kid):
                 kid.P = survivor
             moved.append(kid)
-        survivor.K = Array(_kids(survivor) + moved)
+        survivor.K = Array(kids(survivor) + moved)
         if "/ID" in piece and "/ID" in survivor:
             self.header_ids[str(piece.ID)] = str(survivor.ID)
         self.replaced[piece.objgen] = survivor
 
     def drop_repeated_header(self, first, repeat) -> None:
         """Map the repeat's header ids to the first heading row's; its content becomes an artifact."""
-        first_cells = {str(c.get(SOURCE_KEY)): c for c in self.walk(first) if str(c.get("/S")) == "/TH"}
-        for cell in self.walk(repeat):
+        first_cells = {str(c.get(SOURCE_KEY)): c for c in walk(first) if str(c.get("/S")) == "/TH"}
+        for cell in walk(repeat):
             if str(cell.get("/S")) == "/TH" and "/ID" in cell:
                 original = first_cells.get(str(cell.get(SOURCE_KEY)))
                 if original is not None and "/ID" in original:
@@ -131,15 +124,9 @@ class _Repair:
             self.artifact_content_of(cell)
         self.log.repeated_headers += 1
 
-    def walk(self, element):
-        yield element
-        for kid in _kids(element):
-            if _is_elem(kid):
-                yield from self.walk(kid)
-
     def artifact_content_of(self, element) -> None:
         page = element.get("/Pg")
-        for kid in _kids(element):
+        for kid in kids(element):
             if isinstance(kid, int) and page is not None:
                 self.to_artifact[self.page_index[page.objgen]].add(kid)
             elif isinstance(kid, Dictionary) and kid.get("/Type") == Name.MCR:
@@ -148,7 +135,7 @@ class _Repair:
     # -- header scopes and cell headers --
 
     def fix_tables(self, element) -> None:
-        for node in self.walk(element):
+        for node in walk(element):
             kind = str(node.get("/S"))
             if kind == "/TH":
                 self.set_scope(node)
@@ -160,9 +147,9 @@ class _Repair:
         """Column for a heading row (in THead, or all header cells); Row for a header beside data cells."""
         row = cell.get("/P")
         group = row.get("/P") if row is not None else None
-        cells = _kids(row) if row is not None else []
+        cells = kids(row) if row is not None else []
         in_head = group is not None and str(group.get("/S")) == "/THead"
-        beside_data = any(_is_elem(c) and str(c.get("/S")) == "/TD" for c in cells)
+        beside_data = any(is_element(c) and str(c.get("/S")) == "/TD" for c in cells)
         scope = Name.Row if beside_data and not in_head else Name.Column
         attributes = cell.get("/A")
         if attributes is None:
@@ -175,21 +162,16 @@ class _Repair:
 
     def find_unlinked_content(self) -> None:
         """Content whose element is not in the tree: WeasyPrint's page margin boxes."""
-        linked = {e.objgen for e in self.walk_root()}
+        linked = {e.objgen for e in elements(self.root)}
         for page in self.pdf.pages:
             index = page.get("/StructParents")
             if index is None or int(index) not in self.parent_tree:
                 continue
             mapping = self.parent_tree[int(index)]
             for mcid, element in enumerate(mapping):
-                if _is_elem(element) and element.objgen not in linked:
+                if is_element(element) and element.objgen not in linked:
                     self.to_artifact[self.page_index[page.objgen]].add(mcid)
                     self.log.artifacts += 1
-
-    def walk_root(self):
-        for top in _kids(self.root):
-            if _is_elem(top):
-                yield from self.walk(top)
 
     def rewrite_content(self) -> None:
         for page_number, mcids in self.to_artifact.items():
@@ -216,16 +198,16 @@ class _Repair:
         for key, value in self.parent_tree.items():
             if isinstance(value, Array):
                 for i, element in enumerate(value):
-                    if _is_elem(element) and element.objgen in self.replaced:
+                    if is_element(element) and element.objgen in self.replaced:
                         value[i] = self.survivor(element)
-            elif _is_elem(value) and value.objgen in self.replaced:
+            elif is_element(value) and value.objgen in self.replaced:
                 self.parent_tree[key] = self.survivor(value)
         nums = Array()
         for key in sorted(self.parent_tree):
             nums.append(key)
             nums.append(self.parent_tree[key])
         self.root.ParentTree.Nums = nums
-        for element in self.walk_root():
+        for element in elements(self.root):
             if SOURCE_KEY in element:
                 del element[SOURCE_KEY]
 
@@ -236,11 +218,11 @@ class _Repair:
 
     def run(self) -> RepairLog:
         self.find_unlinked_content()
-        for top in _kids(self.root):
-            if _is_elem(top):
+        for top in kids(self.root):
+            if is_element(top):
                 self.join(top)
-        for top in _kids(self.root):
-            if _is_elem(top):
+        for top in kids(self.root):
+            if is_element(top):
                 self.fix_tables(top)
         self.rewrite_content()
         self.update_parent_tree()

@@ -51,7 +51,7 @@ def test_sample_calendar_reads_cleanly():
     first, second = calendar.meetings
     assert (first.date, first.meeting.time, first.committee.name) == (
         D(2013, 1, 21), dt.time(18, 30), "Children and Young People's Scrutiny Panel")
-    assert [i.number for i in first.items] == ["1", "2", "5.10"]  # "5.10" stays text, not 5.1
+    assert [i.number for i in first.items] == ["1", "2", "5.10", "5.11"]  # "5.10" stays text, not 5.1
     assert first.items[2].paper_file == ROOT / "councils/haringey/papers/munro-progress.yaml"
     assert first.meeting.starts_at().isoformat() == "2013-01-21T18:30:00+00:00"
     assert calendar.on(D(2013, 2, 4)) == [second]
@@ -150,7 +150,8 @@ def test_unknown_paper_is_a_warning_and_counts_as_missing(project):
         "paper: munro-progress", "paper: munro-progres"))
     assert problems == [(9, "meetings[0].items[0].paper", "warning",
                          "no paper 'munro-progres' under papers/ (did you mean 'munro-progress'?); "
-                         "papers: 'munro-progress'. It counts as missing until papers/munro-progres.yaml exists")]
+                         "papers: 'munro-progress', 'safeguarding-annual-report'. "
+                         "It counts as missing until papers/munro-progres.yaml exists")]
     report = due_report(Project.at(project), ["haringey"], today=D(2013, 1, 8))
     (item,) = report.meetings[0].items
     assert (item.state, item.detail) == ("missing", "papers/munro-progres.yaml does not exist yet")
@@ -193,7 +194,8 @@ def test_due_report_for_the_sample_councils():
     ]
     assert [(i.number, i.state) for i in report.meetings[1].items] == [("1", "not needed"), ("3.1", "no paper")]
     assert report.meetings[1].problems == ["item 3.1 Children's social care performance, quarter 3: no paper yet"]
-    assert report.papers_needed() == {"haringey": ["munro-progress"], "glanmor": ["munro-progress"]}
+    assert report.papers_needed() == {"haringey": ["munro-progress", "safeguarding-annual-report"],
+                                      "glanmor": ["munro-progress"]}
     assert not report.alert and not report.errors
 
 
