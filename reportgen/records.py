@@ -12,7 +12,7 @@ from typing import Generic, TypeVar
 
 from pydantic import BaseModel
 
-from .errors import Diagnostic, InputError
+from .errors import Diagnostic, InputError, error
 from .models import Council, Paper, Progress, Reference
 from .project import Project
 from .validate import validate
@@ -63,6 +63,12 @@ class Reading:
 
     def read_folder(self, folder: Path, model: type[M]) -> dict[str, Loaded[M]]:
         loaded = {}
+        if folder.is_dir() and not folder.resolve().is_relative_to(folder.parent.resolve()):
+            # A folder linked from elsewhere would let records come from outside the council.
+            self.diagnostics.append(error(
+                f"this folder is a symbolic link to {folder.resolve()}; records must be real files in the "
+                f"council's folder (copy them in instead)", file=folder))
+            return loaded
         for path in yaml_files(folder):
             record = self.read(path, model)
             if record is not None:

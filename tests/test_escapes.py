@@ -247,3 +247,15 @@ def test_the_detector_finds_a_planted_token(tmp_path):
     (pdf,) = fixture.out_dir.rglob("*.pdf")
     found = pdf_leaks(pdf)
     assert "text" in found and any(f.startswith(("attachment", "stream")) for f in found), found
+
+
+def test_a_linked_papers_folder_is_refused(tmp_path):
+    fixture = make_project(tmp_path)
+    papers = fixture.project / "councils/tiny/papers"
+    outside = fixture.secret / "papers"
+    papers.rename(outside)
+    papers.symlink_to(outside)
+    done = run_subprocess(["-C", fixture.project, "validate"], fixture.project)
+    assert done.returncode == 1
+    assert "councils/tiny/papers: this folder is a symbolic link to" in done.stderr
+    assert "records must be real files in the council's folder" in done.stderr
