@@ -314,6 +314,7 @@ def _build_pdf(job: Job) -> PaperOutcome:
         base_url=view.council_folder,
         allowed_roots=[*council.style.asset_roots, view.council_folder],
         date_epoch=calendar.timegm(prepared.timetuple()),
+        compressed=False,  # the repair saves it compressed
     )
     if job.strict and rendered.warnings:
         raise BuildError("WeasyPrint warned (--strict): " + "; ".join(rendered.warnings))

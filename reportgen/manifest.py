@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sqlite3
+import time
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import metadata
@@ -61,6 +63,17 @@ def tool_versions() -> dict[str, str]:
 LISTING = "listing:"  # an input that stands for a folder's list of files
 
 
+# Hashes already computed in this process, by what the file system says of the
+# file: path, device, inode, size, modification and change times. A rebuild of
+# 150 councils then reads the style's fonts and templates once, not 150 times.
+# A file changed within RACY_NS of being hashed is not cached (its times may
+# not have moved yet: git's "racily clean" case), and a file replaced by
+# rename (as outputs are) has a new inode.
+_HASHES: dict[tuple, str] = {}
+_HASHES_MAX = 50_000
+RACY_NS = 3_000_000_000
+
+
 def file_hash(path: Path | str) -> str:
     """The sha256 of a file, or of a folder's file list for a LISTING entry."""
     text = str(path)
@@ -69,9 +82,20 @@ def file_hash(path: Path | str) -> str:
         listing = "\n".join(str(f.relative_to(folder)) for f in folder_files(folder))
         return hashlib.sha256(listing.encode()).hexdigest()
     try:
-        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+        with open(text, "rb") as handle:
+            info = os.fstat(handle.fileno())
+            key = (text, info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
+            digest = _HASHES.get(key)
+            if digest is not None:
+                return digest
+            digest = hashlib.sha256(handle.read()).hexdigest()
     except OSError:
         return "missing"
+    if time.time_ns() - max(info.st_mtime_ns, info.st_ctime_ns) > RACY_NS:
+        if len(_HASHES) >= _HASHES_MAX:
+            _HASHES.clear()
+        _HASHES[key] = digest
+    return digest
 
 
 def folder_files(folder: Path) -> list[Path]:

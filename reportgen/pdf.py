@@ -5,14 +5,24 @@ any local file a document points at, so rendering here (1) fetches only
 files under the folders the caller allows, and data: URLs, (2) records every
 warning and error WeasyPrint logs, and (3) fails the paper when a resource was
 refused or missing or anything was logged as an error.
+
+Speed and memory, each measured by `make bench` (bench/run.py): pydyf's
+page-reference list is cached (`_cache_page_references`, for the pydyf
+version it was measured on), WeasyPrint runs from a fresh chunk of CPython's
+frame stack (`call_on_fresh_stack`), a caller that re-saves the PDF can skip
+WeasyPrint's compression (`compressed=False`), and a long paper's layout is
+freed before the caller goes on (`COLLECT_AFTER_PAGES`).
 """
 
 from __future__ import annotations
 
+import gc
 import logging
 import mimetypes
 import os
+import sys
 import traceback
+import types
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -133,26 +143,117 @@ def _trace_structure_sources() -> None:
     tags._build_box_tree = traced
 
 
+# pydyf 0.13 rebuilds `PDF.page_references` (a tuple made from the /Kids
+# array of the page tree) on every read, and WeasyPrint 70's tagging reads it
+# once per structure element: O(elements x pages), which made a tagged
+# 600-page paper x1.20 slower than an untagged one. The tuple is cached here,
+# per PDF, until the page tree changes (a page added, or the /Kids array
+# replaced), for the pydyf versions it was measured on; the PDF written is
+# byte for byte the same (tests/test_pdf.py).
+CACHED_PYDYF_VERSIONS = ("0.13.",)
+
+
+class _CachedPageReferences:
+    """`pydyf.PDF.page_references`, rebuilt only when the page tree has changed."""
+
+    _reportgen_cached = True
+
+    def __init__(self, original: property):
+        self.original = original
+
+    def __get__(self, pdf, owner=None):
+        if pdf is None:
+            return self
+        kids = pdf.pages["Kids"]
+        cached = pdf.__dict__.get("_reportgen_page_references")
+        if cached is None or cached[0] is not kids or cached[1] != len(kids):
+            cached = (kids, len(kids), self.original.__get__(pdf, owner))
+            pdf.__dict__["_reportgen_page_references"] = cached
+        return cached[2]
+
+
+def _cache_page_references() -> None:
+    import pydyf
+
+    current = pydyf.PDF.__dict__.get("page_references")
+    if getattr(current, "_reportgen_cached", False) or not isinstance(current, property):
+        return
+    if not pydyf.__version__.startswith(CACHED_PYDYF_VERSIONS):
+        return
+    pydyf.PDF.page_references = _CachedPageReferences(current)
+
+
+def install_hooks() -> None:
+    """Everything render_pdf sets up in WeasyPrint and pydyf (each guarded by version); idempotent."""
+    _trace_structure_sources()
+    _cache_page_references()
+
+
+# CPython 3.11+ keeps Python frames in a stack of memory chunks (16 KiB at
+# first); a chunk is mapped when a call does not fit in the current one and
+# unmapped again as soon as that call returns. A hot loop whose calls happen
+# to straddle a chunk boundary maps and unmaps memory on every call (CPython
+# issue gh-142183): a storm of minor page faults and system time, and the
+# same render 1.2-1.5x slower depending only on how deep in the stack it
+# started. The padded function below has a frame so large (about 120 KiB)
+# that calling it always opens a new 256 KiB chunk with about 135 KiB free
+# above it, which holds WeasyPrint's deepest recursion; that chunk stays
+# mapped until the call returns, so no boundary is crossed inside.
+STACK_PADDING_SLOTS = 15_500  # frame slots of 8 bytes: (slots + 1000) x 8 just over 128 KiB
+
+
+def _call(function, args, kwargs):
+    return function(*args, **kwargs)
+
+
+if sys.implementation.name == "cpython" and sys.version_info >= (3, 11):
+    _padded_call = types.FunctionType(
+        _call.__code__.replace(co_stacksize=_call.__code__.co_stacksize + STACK_PADDING_SLOTS), globals(),
+        "_padded_call",
+    )
+else:  # other interpreters have no chunked frame stack
+    _padded_call = _call
+
+
+def call_on_fresh_stack(function, *args, **kwargs):
+    """`function(*args, **kwargs)`, started at the bottom of a fresh chunk of CPython's frame stack."""
+    return _padded_call(function, args, kwargs)
+
+
+def _render_and_write(html: str, base_url: str, fetcher, options: dict):
+    import weasyprint
+
+    document = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher).render()
+    return document, document.write_pdf(**options)
+
+
+COLLECT_AFTER_PAGES = 100  # below this the layout is small next to the process, and collecting costs ~1%
+
+
 def render_pdf(
-    html: str, *, base_url: Path, allowed_roots: list[Path], date_epoch: int, tagged: bool = True
+    html: str, *, base_url: Path, allowed_roots: list[Path], date_epoch: int, tagged: bool = True,
+    compressed: bool = True,
 ) -> Rendered:
-    """Render one HTML document; BuildError when a resource or WeasyPrint failed."""
+    """Render one HTML document; BuildError when a resource or WeasyPrint failed.
+
+    `compressed=False` leaves the PDF's streams uncompressed, for a caller that
+    saves it again with compression anyway (the repair does): WeasyPrint then
+    does not compress what pikepdf would decompress and compress again.
+    """
     # SOURCE_DATE_EPOCH makes the fontTools subsetting fallback reproducible.
     os.environ["SOURCE_DATE_EPOCH"] = str(date_epoch)
-    import weasyprint
     from weasyprint.urls import FatalURLFetchingError
 
-    _trace_structure_sources()
+    install_hooks()
     fetcher = _fetcher_class()(allowed_roots)
     collector = _Collector()
     logger = logging.getLogger("weasyprint")
     logger.addHandler(collector)
     try:
-        document = weasyprint.HTML(
-            string=html, base_url=base_url.as_uri() + "/", url_fetcher=fetcher
-        ).render()
         options = {"pdf_variant": PDF_VARIANT} if tagged else {}
-        pdf = document.write_pdf(**options)
+        if not compressed:
+            options["uncompressed_pdf"] = True
+        document, pdf = call_on_fresh_stack(_render_and_write, html, base_url.as_uri() + "/", fetcher, options)
     except FatalURLFetchingError:
         raise BuildError("; ".join(fetcher.refused) or "a resource could not be loaded") from None
     except Exception as exc:  # noqa: BLE001 - WeasyPrint is the boundary here
@@ -167,17 +268,25 @@ def render_pdf(
         ) from None
     finally:
         logger.removeHandler(collector)
+    pages = len(document.pages)
+    del document
+    if pages >= COLLECT_AFTER_PAGES:
+        # The layout is full of reference cycles, so it outlives this call until
+        # Python's cycle collector runs: free it now, before the caller repairs
+        # and checks the PDF, or a long paper holds both at once (a 600-page
+        # paper: 700 MiB at peak instead of 490 MiB).
+        gc.collect()
     problems = fetcher.refused + collector.errors
     if problems:
         raise BuildError("WeasyPrint: " + "; ".join(dict.fromkeys(problems)))
-    return Rendered(pdf=pdf, pages=len(document.pages), warnings=collector.warnings)
+    return Rendered(pdf=pdf, pages=pages, warnings=collector.warnings)
 
 
 def preload() -> None:
     """Import WeasyPrint now, so worker processes forked after this share the import."""
     import weasyprint  # noqa: F401
 
-    _trace_structure_sources()
+    install_hooks()
 
 
 def versions() -> dict[str, str]:

@@ -90,3 +90,40 @@ def test_force_renders_everything(project, tmp_path):
     run(project, out)
     again = run(project, out, force=True)
     assert all(o.rendered for o in again.values())
+
+
+# --- file hashes are cached by what the file system says of a file ---
+
+
+def test_file_hash_cache_sees_every_change(tmp_path, monkeypatch):
+    import hashlib
+
+    from reportgen import manifest
+
+    path = tmp_path / "style.css"
+    path.write_bytes(b"a { color: red }")
+    old = manifest.RACY_NS
+    monkeypatch.setattr(manifest, "RACY_NS", -1)  # cache even a file written just now
+    first = manifest.file_hash(path)
+    assert first == hashlib.sha256(b"a { color: red }").hexdigest()
+    assert manifest.file_hash(str(path)) == first  # served from the cache
+    path.write_bytes(b"a { color: tan }")  # same size: the times change
+    os.utime(path, ns=(1, 1))
+    assert manifest.file_hash(path) == hashlib.sha256(b"a { color: tan }").hexdigest()
+    replacement = tmp_path / "new.css"
+    replacement.write_bytes(b"b { color: tan }")
+    os.utime(replacement, ns=(1, 1))  # same size and times as before: a new inode
+    os.replace(replacement, path)
+    assert manifest.file_hash(path) == hashlib.sha256(b"b { color: tan }").hexdigest()
+    path.unlink()
+    assert manifest.file_hash(path) == "missing"
+    monkeypatch.setattr(manifest, "RACY_NS", old)
+
+
+def test_a_file_written_just_now_is_not_cached(tmp_path):
+    from reportgen import manifest
+
+    path = tmp_path / "paper.yaml"
+    path.write_text("title: x\n")
+    manifest.file_hash(path)
+    assert not any(key[0] == str(path) for key in manifest._HASHES)

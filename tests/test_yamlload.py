@@ -69,3 +69,82 @@ def test_size_and_depth_caps():
         parse_yaml(b"a: " + b"x" * (1024 * 1024), Path("x.yaml"))
     with pytest.raises(InputError, match="nesting is deeper than 40 levels"):
         load("a: " + "[" * 60 + "]" * 60)
+
+
+# --- the libyaml fast path gives exactly what the pure-Python reader gives ---
+
+from reportgen import yamlload  # noqa: E402
+from conftest import ROOT  # noqa: E402
+
+
+def _both(monkeypatch, text: str):
+    """(fast path result or None, pure-Python Document or the InputError's messages)."""
+    fast = yamlload._read_with_libyaml(text)
+    with monkeypatch.context() as m:
+        m.setattr(yamlload, "_CParser", None)
+        try:
+            pure = load(text)
+        except InputError as exc:
+            pure = [str(d) for d in exc.diagnostics]
+    return fast, pure
+
+
+def test_fast_path_reads_every_record_of_the_repository_as_the_pure_reader_does(monkeypatch):
+    assert yamlload._CParser is not None, "PyYAML without libyaml: the fast path is not being tested"
+    files = [p for p in ROOT.rglob("*.yaml") if not {".venv", "node_modules"} & set(p.parts)]
+    read_fast = 0
+    for path in files:
+        text = path.read_bytes().decode("utf-8-sig", errors="replace")
+        fast, pure = _both(monkeypatch, text)
+        if fast is not None:
+            read_fast += 1
+            assert not isinstance(pure, list), path
+            assert fast == (pure.data, pure.source.marks), path
+    assert read_fast >= len(files) // 2
+
+
+@pytest.mark.parametrize("text", [
+    "a: 5.10\nb: [1, {c: ~, d: 'null'}]\ne:\n- x\n- - y\n  - ''\n",
+    "title: Item – é\nbody: |\n  line one\n\n  line two\nfolded: >-\n  a\n  b\n",
+    "k: \"esc \\u00e9 \\x41\"\nplain: a\n  b\n",
+])
+def test_fast_path_matches_the_pure_reader(monkeypatch, text):
+    fast, pure = _both(monkeypatch, text)
+    assert fast is not None and fast == (pure.data, pure.source.marks)
+
+
+@pytest.mark.parametrize("text", [
+    "a: &x 1\n", "a: *x\n", "a: !!str 1\n", "a: 1\na: 2\n", "? [a]\n: b\n", "a:\tb\n", "%YAML 1.1\n---\na: 1\n",
+    "a: 1\n---\nb: 2\n", "a: |#\n  x\n", "a: " + "[" * 45 + "]" * 45 + "\n", "- \n", "a: [b, c?]\n",
+    "a: [unclosed\n",
+])
+def test_unusual_documents_go_to_the_pure_reader(monkeypatch, text):
+    fast, _ = _both(monkeypatch, text)
+    assert fast is None
+
+
+def test_without_libyaml_everything_still_works(monkeypatch):
+    monkeypatch.setattr(yamlload, "_CParser", None)
+    assert load("item: 5.10\nlist: [a, ~]\n").data == {"item": "5.10", "list": ["a", None]}
+    test_duplicate_key_is_an_error()
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+_PIECES = ["a", "b", ":", ": ", "- ", "\n", "  ", "'", '"', "[", "]", "{", "}", ",", "#", " #c", "&x", "*x", "!",
+           "|", ">", "|-", "~", "null", "?", "---", "...", "\\", "é", "–", "\u2028", "\x85", "\r\n", "5.10", "%",
+           "\ufeff", "\t", "key: value\n", "  - item\n", "x: |\n  text\n"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=30).map("".join))
+def test_fast_path_never_disagrees_with_the_pure_reader(text):
+    fast = yamlload._read_with_libyaml(text)
+    if fast is None:
+        return
+    saved, yamlload._CParser = yamlload._CParser, None
+    try:
+        pure = load(text)
+    finally:
+        yamlload._CParser = saved
+    assert fast == (pure.data, pure.source.marks)

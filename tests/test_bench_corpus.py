@@ -1,0 +1,43 @@
+"""bench/corpus.py makes a deterministic project that validates, with no two papers alike."""
+
+import sys
+
+from conftest import ROOT
+
+sys.path.insert(0, str(ROOT / "bench"))
+
+import corpus  # noqa: E402
+
+from reportgen.build import gather  # noqa: E402
+from reportgen.project import Project  # noqa: E402
+
+
+def test_tiny_corpus_validates(tmp_path):
+    project = corpus.make_project(tmp_path / "p", 3, "tiny")
+    inputs = gather(Project.at(project))
+    assert not inputs.diagnostics, [str(d) for d in inputs.diagnostics]
+    assert sorted(inputs.councils) == corpus.slugs(3)
+    assert [p.id for _, p in inputs.papers()] == [corpus.PAPER_ID] * 3
+    (_, view) = inputs.papers()[0]
+    assert len(view.sections) == 5 and len(view.appendices) == 1 and len(view.appendices[0].rows) == 15
+
+
+def test_corpus_is_deterministic_and_papers_differ(tmp_path):
+    first = corpus.make_project(tmp_path / "a", 2, "40")
+    again = corpus.make_project(tmp_path / "b", 2, "40")
+    files = sorted(p.relative_to(first) for p in (first / "councils").rglob("*.yaml") if "_reference" not in p.parts)
+    assert files and files == sorted(p.relative_to(again) for p in (again / "councils").rglob("*.yaml")
+                                     if "_reference" not in p.parts)
+    for name in files:
+        assert (first / name).read_bytes() == (again / name).read_bytes()
+    one, two = (first / "councils" / s / "progress" for s in corpus.slugs(2))
+    assert [p.name for p in one.iterdir()] != [] and next(one.iterdir()).read_text() != next(two.iterdir()).read_text()
+
+
+def test_variants_scale_the_text():
+    tiny = corpus.council_files(1, corpus.VARIANTS["tiny"])
+    big = corpus.council_files(1, corpus.VARIANTS["40"])
+    large = corpus.council_files(1, corpus.VARIANTS["600"])
+    words = lambda files: sum(len(t.split()) for t in files.values())  # noqa: E731
+    assert words(tiny) * 5 < words(big) < words(large) / 5
+    assert len([n for n in large if n.startswith("progress/")]) == 20
