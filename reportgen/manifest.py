@@ -10,6 +10,7 @@ rewritten: file times and hashes change only when content does.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -19,8 +20,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
+from typing import Iterator
 
 from . import __version__
+from .errors import BuildError, display_path
 
 MANIFEST_NAME = ".reportgen-manifest.sqlite"
 SCHEMA = """
@@ -134,8 +137,22 @@ class Manifest:
 
     def __init__(self, out_dir: Path):
         out_dir.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(out_dir / MANIFEST_NAME)
-        self.db.executescript(SCHEMA)
+        self.path = out_dir / MANIFEST_NAME
+        with self._guard():
+            self.db = sqlite3.connect(self.path)
+            self.db.executescript(SCHEMA)
+
+    @contextlib.contextmanager
+    def _guard(self) -> Iterator[None]:
+        """A damaged or unwritable manifest (disk full, a stray file) is the user's to fix, not a crash."""
+        try:
+            yield
+        except sqlite3.Error as exc:
+            raise BuildError(
+                f"the build record {display_path(self.path)} could not be used ({exc}); if the disk is full, free "
+                f"some space; if the file is damaged, delete it and build again (every paper is then rebuilt; "
+                f"publication records in it are lost)"
+            ) from None
 
     def close(self) -> None:
         self.db.close()
@@ -147,44 +164,49 @@ class Manifest:
         self.close()
 
     def get(self, council: str, paper: str, fmt: str) -> Entry | None:
-        row = self.db.execute(
-            "SELECT output, inputs_hash, inputs, output_hash FROM outputs WHERE council=? AND paper=? AND format=?",
-            (council, paper, fmt),
-        ).fetchone()
-        if row is None:
-            return None
-        return Entry(Path(row[0]), row[1], json.loads(row[2]), row[3])
+        with self._guard():
+            row = self.db.execute(
+                "SELECT output, inputs_hash, inputs, output_hash FROM outputs WHERE council=? AND paper=? AND format=?",
+                (council, paper, fmt),
+            ).fetchone()
+            if row is None:
+                return None
+            return Entry(Path(row[0]), row[1], json.loads(row[2]), row[3])
 
     def entries(self, council: str) -> dict[tuple[str, str], Entry]:
-        rows = self.db.execute(
-            "SELECT paper, format, output, inputs_hash, inputs, output_hash FROM outputs WHERE council=?", (council,)
-        )
-        return {(r[0], r[1]): Entry(Path(r[2]), r[3], json.loads(r[4]), r[5]) for r in rows}
+        with self._guard():
+            rows = self.db.execute(
+                "SELECT paper, format, output, inputs_hash, inputs, output_hash FROM outputs WHERE council=?", (council,)
+            )
+            return {(r[0], r[1]): Entry(Path(r[2]), r[3], json.loads(r[4]), r[5]) for r in rows}
 
     def record(self, council: str, paper: str, fmt: str, entry: Entry) -> None:
-        with self.db:
-            self.db.execute(
-                "INSERT OR REPLACE INTO outputs VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (council, paper, fmt, str(entry.output), entry.inputs_hash, json.dumps(entry.inputs, sort_keys=True),
-                 entry.output_hash),
-            )
+        with self._guard():
+            with self.db:
+                self.db.execute(
+                    "INSERT OR REPLACE INTO outputs VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (council, paper, fmt, str(entry.output), entry.inputs_hash, json.dumps(entry.inputs, sort_keys=True),
+                     entry.output_hash),
+                )
 
     def published(self, council: str, paper: str, fmt: str) -> Publication | None:
         """The latest published version of a paper in one format, if it was published."""
-        row = self.db.execute(
-            "SELECT revision, output, output_hash, published_on FROM published "
-            "WHERE council=? AND paper=? AND format=? ORDER BY revision DESC LIMIT 1",
-            (council, paper, fmt),
-        ).fetchone()
-        return Publication(row[0], Path(row[1]), row[2], row[3]) if row else None
+        with self._guard():
+            row = self.db.execute(
+                "SELECT revision, output, output_hash, published_on FROM published "
+                "WHERE council=? AND paper=? AND format=? ORDER BY revision DESC LIMIT 1",
+                (council, paper, fmt),
+            ).fetchone()
+            return Publication(row[0], Path(row[1]), row[2], row[3]) if row else None
 
     def publish(self, council: str, paper: str, fmt: str, publication: Publication) -> None:
-        with self.db:
-            self.db.execute(
-                "INSERT OR REPLACE INTO published VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (council, paper, fmt, publication.revision, str(publication.output), publication.output_hash,
-                 publication.published_on),
-            )
+        with self._guard():
+            with self.db:
+                self.db.execute(
+                    "INSERT OR REPLACE INTO published VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (council, paper, fmt, publication.revision, str(publication.output), publication.output_hash,
+                     publication.published_on),
+                )
 
     def is_current(self, entry: Entry | None, expected_hash: str) -> bool:
         """The output on disk is the one recorded, built from inputs that hash as they do now."""
