@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import Diagnostic, InputError, did_you_mean, error, one_of
-from .models import Council, Nation, Paper, Progress, Reference
+from .deadlines import WorkingCalendar
+from .models import Council, MeetingsCalendar, Nation, Paper, Progress, Reference
 from .project import Project
 from .records import Reading, read_references
 
@@ -121,10 +122,14 @@ def _q(value: str) -> str:
 def _starter_files(slug: str, name: str, style: str, nation: str, today: dt.date,
                    reference_id: str | None, reference: Reference | None) -> dict[str, str]:
     meeting = today + dt.timedelta(days=MEETING_LEAD_DAYS)
+    working = WorkingCalendar.of(Nation(nation))
+    while not working.is_working_day(meeting):  # committees meet on working days
+        meeting += dt.timedelta(days=1)
     progress_name = f"progress-{today:%Y-%m}"
     files = {
         "council.yaml": _council_yaml(slug, name, style, nation),
         f"papers/{PAPER_NAME}.yaml": _paper_yaml(meeting, reference_id, reference, progress_name),
+        "meetings.yaml": _meetings_yaml(meeting),
     }
     if reference is not None:
         files[f"progress/{progress_name}.yaml"] = _progress_yaml(today, reference_id, reference)
@@ -149,6 +154,25 @@ officers:
     role: Job Title
     phone: 01632 960000
     email: officer.name@{slug}.example
+"""
+
+
+def _meetings_yaml(meeting: dt.date) -> str:
+    return f"""\
+# Meetings and their agenda: `reportgen due` works out publication deadlines
+# from these (docs/meetings.md). Times are UK time (Europe/London), 24-hour.
+publication:
+  working_days_before: 7        # the council's own deadline for final reports; remove if there is none
+  closure_days: []              # days the offices are closed, beyond weekends and bank holidays
+meetings:
+  - committee: {COMMITTEE_ID}
+    date: {meeting.isoformat()}
+    time: "18:30"
+    venue: To be confirmed
+    items:
+      - item: "1"
+        title: {_q("Progress report")}
+        paper: {PAPER_NAME}
 """
 
 
@@ -232,6 +256,7 @@ def _self_check(folder: Path) -> None:
     reading.read(folder / "council.yaml", Council)
     reading.read_folder(folder / "papers", Paper)
     reading.read_folder(folder / "progress", Progress)
+    reading.read(folder / "meetings.yaml", MeetingsCalendar)
     if reading.failed:
         raise RuntimeError("the starter files did not validate: "
                            + "; ".join(str(d) for d in reading.diagnostics if d.is_error))

@@ -40,7 +40,7 @@ def test_files_created(scaffolded):
     hampshire = created["hampshire"]
     assert hampshire.folder == project.councils_dir / "new-hampshire"
     assert sorted(p.relative_to(hampshire.folder).as_posix() for p in hampshire.files) == [
-        "council.yaml", "papers/first-paper.yaml", "progress/progress-2013-03.yaml"]
+        "council.yaml", "meetings.yaml", "papers/first-paper.yaml", "progress/progress-2013-03.yaml"]
     assert all(p.is_file() for p in hampshire.files)
     assert "style: hampshire" in (hampshire.folder / "council.yaml").read_text()
     assert not [p for p in project.councils_dir.iterdir() if p.name.startswith(".")], "no staging folder left"
@@ -61,7 +61,8 @@ def test_every_style_validates_and_builds_without_warnings(scaffolded):
 def test_meeting_is_four_weeks_ahead(scaffolded):
     project, _, _ = scaffolded
     (_, view), *_ = gather(project, ["new-barnet"]).papers()
-    assert view.paper.meeting.date == TODAY + dt.timedelta(days=28)
+    # Four weeks ahead, moved to the next working day: 29 March 2013 was Good Friday, 1 April Easter Monday.
+    assert view.paper.meeting.date == dt.date(2013, 4, 2)
 
 
 def test_wales_and_quoting(tmp_path):
@@ -80,7 +81,7 @@ def test_without_reference_data_the_paper_has_no_progress_appendix(tmp_path):
     (root / "councils").mkdir()
     project = Project.at(root)
     created = new_council(project, "solo", name="Solo Council", style="base", today=TODAY)
-    assert [p.name for p in created.files] == ["council.yaml", "first-paper.yaml"]
+    assert [p.name for p in created.files] == ["council.yaml", "first-paper.yaml", "meetings.yaml"]
     inputs = gather(project, ["solo"])
     assert not inputs.errors
     (_, view), = inputs.papers()
@@ -123,3 +124,13 @@ def test_cli(run_cli, tmp_path):
     assert result.code == 1
     assert "already exists" in result.err and "unknown house style 'nope'" in result.err
     assert "Traceback" not in result.err
+
+
+def test_the_starter_calendar_is_due_cleanly(scaffolded):
+    from reportgen.meetings import due_report
+
+    project, created, _ = scaffolded
+    report = due_report(project, ["new-hampshire"], today=TODAY, within=60)
+    assert report.diagnostics == []
+    (meeting,) = report.meetings
+    assert meeting.meeting.date.weekday() < 5 and meeting.ready
