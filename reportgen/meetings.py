@@ -359,6 +359,9 @@ def due_report(
 def _item_status(calendar: CouncilCalendar, scheduled: ScheduledItem, valid: dict, inputs) -> ItemStatus:
     item = scheduled.item
     made = lambda state, detail="": ItemStatus(item.item, item.title, item.paper, state, detail)  # noqa: E731
+    absent = [a.file for a in item.attachments if not (calendar.folder / a.file).is_file()]
+    if absent:  # found now, not when the agenda pack is made on publication day
+        return made("missing", f"attachment {', '.join(absent)} does not exist yet")
     if item.paper is None:
         return made("not needed") if not item.needs_paper else made("no paper", "no paper yet")
     if scheduled.paper_file is None:

@@ -336,3 +336,13 @@ def test_due_unknown_council(run_cli):
 
 def test_due_rejects_a_bad_date(run_cli):
     assert run_cli("-C", ROOT, "due", "--today", "8/1/2013").code == 2
+
+
+def test_a_missing_attachment_is_reported_by_due(tmp_path, run_cli):
+    from conftest import copy_project
+
+    project = copy_project(tmp_path / "p", ("haringey",))
+    (project / "councils/haringey/attachments/lscb-figures-2011-12.pdf").unlink()
+    result = run_cli("-C", project, "due", "haringey", "--today", "2013-01-08", cwd=project)
+    assert "attachment attachments/lscb-figures-2011-12.pdf does not exist yet" in result.out
+    assert result.code == 3 and "at risk" in result.out  # the council's deadline is two working days away
