@@ -15,9 +15,10 @@ pages; to seed a large corpus's manifest quickly), `40` (about 40 pages:
 progress record and fresh text) and `quick-large` (4 appendices, about 125
 pages, for `bench/run.py --quick`).
 
-Council responses are prose only: WeasyPrint 70 tags a bulleted list item
-that breaks across pages inside a table cell with a bare P under LI, which
-the PDF/UA gate rightly refuses, so lists would make some papers fail.
+Council responses are prose only, as they were when the figures in the
+README were measured. (Loose Markdown lists, `<li><p>`, once failed the
+PDF/UA gate because WeasyPrint 70 tags them LI > P; pdfrepair now moves the
+content into an LBody.)
 
     python bench/corpus.py DEST --councils 3 --variant 40
 """

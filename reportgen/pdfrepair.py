@@ -10,7 +10,9 @@ structure tree:
 - header cells carry no /Scope (#2508): a heading-row cell gets Column, a
   header cell in a row of data cells gets Row;
 - running headers and page numbers are left as content (#1836): they are
-  marked as pagination artifacts and leave the structure tree.
+  marked as pagination artifacts and leave the structure tree;
+- a list item's paragraphs (`<li><p>`, a "loose" Markdown list) sit straight
+  under LI, which PDF/UA forbids: they are moved into an LBody.
 """
 
 from __future__ import annotations
@@ -35,12 +37,14 @@ class RepairLog:
     joined: int = 0
     repeated_headers: int = 0
     scopes: int = 0
+    list_bodies: int = 0
     artifacts: int = 0
     notes: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         return (f"joined {self.joined} split elements, removed {self.repeated_headers} repeated heading rows, "
-                f"set {self.scopes} header scopes, marked {self.artifacts} running headers/footers as artifacts")
+                f"set {self.scopes} header scopes, put {self.list_bodies} list items' content in LBody, "
+                f"marked {self.artifacts} running headers/footers as artifacts")
 
 
 
@@ -158,6 +162,30 @@ class _Repair:
             attributes.Scope = scope
         self.log.scopes += 1
 
+    # -- list items --
+
+    def fix_list_items(self) -> None:
+        """A list item's content goes in an LBody: WeasyPrint puts a `<li>`'s paragraphs straight under LI."""
+        for item in [e for e in elements(self.root) if str(e.S) == "/LI"]:
+            children, body, changed = [], None, False
+            for kid in kids(item):
+                kind = str(kid.get("/S")) if is_element(kid) else None
+                if kind in ("/Lbl", "/LBody") or kind is None:
+                    body = kid if kind == "/LBody" else body
+                    children.append(kid)
+                    continue
+                if body is None:
+                    body = self.pdf.make_indirect(Dictionary(Type=Name.StructElem, S=Name.LBody, P=item, K=Array()))
+                    if "/Pg" in item:
+                        body.Pg = item.Pg
+                    children.append(body)
+                body.K = Array(kids(body) + [kid])
+                kid.P = body
+                changed = True
+            if changed:
+                item.K = Array(children)
+                self.log.list_bodies += 1
+
     # -- running headers and footers --
 
     def find_unlinked_content(self) -> None:
@@ -224,6 +252,7 @@ class _Repair:
         for top in kids(self.root):
             if is_element(top):
                 self.fix_tables(top)
+        self.fix_list_items()
         self.rewrite_content()
         self.update_parent_tree()
         return self.log

@@ -152,3 +152,21 @@ def test_skipped_heading_level_is_refused(tmp_path):
     assert outcome.status == "failed"
     assert "[headings] heading level skips from H1 to H4" in outcome.message
     assert not (tmp_path / "out/northmoor").exists() or not list((tmp_path / "out/northmoor").glob("*.pdf"))
+
+
+def test_loose_list_items_get_an_lbody(tmp_path):
+    """`<li><p>` (a Markdown list with blank lines between items) is LI > P in WeasyPrint: refused by PDF/UA."""
+    from conftest import copy_project
+
+    project = copy_project(tmp_path / "p")
+    paper = project / "councils/northmoor/papers/munro-update.yaml"
+    loose = "\n".join(f"      - Action {i}: the team will review the files and report back.\n" for i in range(3))
+    paper.write_text(paper.read_text().replace(
+        "      This report updates the committee", loose + "\n      This report updates the committee", 1))
+    report = build(Project.at(project), ["northmoor"], out_dir=tmp_path / "out", jobs=1)
+    assert report.ok, report.outcomes[0].message
+    with pikepdf.open(report.outcomes[0].files[0]) as pdf:
+        items = [e for e in elements(pdf) if e.S == "/LI"]
+        assert items
+        for item in items:
+            assert {str(k.S) for k in kids(item)} <= {"/Lbl", "/LBody"}
