@@ -151,22 +151,7 @@ def build(
             "diagnostics": [d.as_dict() for d in report.inputs.diagnostics],
         }, indent=2))
     else:
-        _print_diagnostics(report.inputs.diagnostics)
-        for outcome in report.outcomes:
-            if outcome.status == "failed":
-                typer.echo(f"{outcome.council}/{outcome.paper}: build failed: {outcome.message}", err=True)
-            else:
-                for warning in outcome.warnings:
-                    typer.echo(f"{outcome.council}/{outcome.paper}: warning: {warning}", err=True)
-                for path in outcome.files:
-                    typer.echo(_relative(path))
-        for slug in report.inputs.failed:
-            typer.echo(f"{slug}: not built, its records have errors (listed above)", err=True)
-        typer.echo(
-            f"Done: {report.count('written')} written, {report.count('unchanged')} unchanged, "
-            f"{report.count('failed') + len(report.inputs.failed)} failed in {report.seconds:.1f} s",
-            err=True,
-        )
+        _print_build(report)
     raise typer.Exit(EXIT_OK if report.ok else EXIT_PROBLEMS)
 
 
@@ -223,14 +208,29 @@ def schedule(
         if report is None:
             typer.echo("nothing due", err=True)
             return
-        _print_diagnostics(report.inputs.diagnostics)
-        for outcome in report.outcomes:
-            if outcome.status == "failed":
-                typer.echo(f"{outcome.council}/{outcome.paper}: build failed: {outcome.message}", err=True)
-        typer.echo(f"Done: {report.count('written')} written, {report.count('unchanged')} unchanged, "
-                   f"{report.count('failed') + len(report.inputs.failed)} failed in {report.seconds:.1f} s", err=True)
+        _print_build(report)
 
     run_forever(once, times, lambda line: typer.echo(line, err=True))
+
+
+def _print_build(report) -> None:
+    """Diagnostics and failures to stderr, paths written to stdout, and the summary line."""
+    _print_diagnostics(report.inputs.diagnostics)
+    for outcome in report.outcomes:
+        if outcome.status == "failed":
+            typer.echo(f"{outcome.council}/{outcome.paper}: build failed: {outcome.message}", err=True)
+        else:
+            for warning in outcome.warnings:
+                typer.echo(f"{outcome.council}/{outcome.paper}: warning: {warning}", err=True)
+            for path in outcome.files:
+                typer.echo(_relative(path))
+    for slug in report.inputs.failed:
+        typer.echo(f"{slug}: not built, its records have errors (listed above)", err=True)
+    typer.echo(
+        f"Done: {report.count('written')} written, {report.count('unchanged')} unchanged, "
+        f"{report.count('failed') + len(report.inputs.failed)} failed in {report.seconds:.1f} s",
+        err=True,
+    )
 
 
 @app.command("councils")
