@@ -733,7 +733,12 @@ def _shift_struct_parents(obj, offset: int, seen: set, pikepdf) -> None:
         if "/StructParent" in annot and annot.objgen not in seen:
             seen.add(annot.objgen)
             annot.StructParent = int(annot.StructParent) + offset
-    resources = obj.get("/Resources")
+    _shift_form_struct_parents(obj, offset, seen, pikepdf)
+
+
+def _shift_form_struct_parents(owner, offset: int, seen: set, pikepdf) -> None:
+    """The same for every form XObject `owner` (a page or a form) draws, however deeply nested."""
+    resources = owner.get("/Resources")
     xobjects = resources.get("/XObject") if isinstance(resources, pikepdf.Dictionary) else None
     for xobject in (xobjects or {}).values():
         if not isinstance(xobject, pikepdf.Stream) or xobject.objgen in seen:
@@ -743,20 +748,7 @@ def _shift_struct_parents(obj, offset: int, seen: set, pikepdf) -> None:
             if key in xobject:
                 xobject[key] = int(xobject[key]) + offset
         if xobject.get("/Subtype") == pikepdf.Name.Form:
-            _shift_struct_parents_form(xobject, offset, seen, pikepdf)
-
-
-def _shift_struct_parents_form(xobject, offset: int, seen: set, pikepdf) -> None:
-    resources = xobject.get("/Resources")
-    inner = resources.get("/XObject") if isinstance(resources, pikepdf.Dictionary) else None
-    for child in (inner or {}).values():
-        if isinstance(child, pikepdf.Stream) and child.objgen not in seen:
-            seen.add(child.objgen)
-            for key in ("/StructParents", "/StructParent"):
-                if key in child:
-                    child[key] = int(child[key]) + offset
-            if child.get("/Subtype") == pikepdf.Name.Form:
-                _shift_struct_parents_form(child, offset, seen, pikepdf)
+            _shift_form_struct_parents(xobject, offset, seen, pikepdf)
 
 
 def _drop_pdfua_claim(pack) -> None:

@@ -20,22 +20,28 @@ class CliResult:
     err: str
 
 
+def invoke(args, monkeypatch, capsys) -> CliResult:
+    """`reportgen ARGS` in-process through the real entry point (cli.main), exit code included."""
+    from reportgen import cli
+
+    monkeypatch.setattr(sys, "argv", ["reportgen", *map(str, args)])
+    code = 0
+    try:
+        cli.main()
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    captured = capsys.readouterr()
+    return CliResult(code, captured.out, captured.err)
+
+
 @pytest.fixture
 def run_cli(capsys, monkeypatch):
-    """Run `reportgen ARGS` in-process through the real entry point, exit code included."""
-    from reportgen import cli
+    """Run `reportgen ARGS` in-process, optionally from another working folder."""
 
     def run(*args: str, cwd: Path | None = None) -> CliResult:
         if cwd is not None:
             monkeypatch.chdir(cwd)
-        monkeypatch.setattr(sys, "argv", ["reportgen", *map(str, args)])
-        code = 0
-        try:
-            cli.main()
-        except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-        captured = capsys.readouterr()
-        return CliResult(code, captured.out, captured.err)
+        return invoke(args, monkeypatch, capsys)
 
     return run
 

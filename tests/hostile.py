@@ -75,19 +75,13 @@ def add_council(fixture: Fixture, slug: str) -> Path:
 
 def run_in_process(args: list[str], cwd: Path, monkeypatch, capsys) -> tuple[int, str, str]:
     """`reportgen ARGS` through the real entry point (`reportgen.cli.main`), exit code included."""
-    from reportgen import cli
+    from conftest import invoke
 
     capsys.readouterr()
     monkeypatch.chdir(cwd)
-    monkeypatch.setattr(sys, "argv", ["reportgen", *map(str, args)])
     monkeypatch.setattr(tempfile, "tempdir", str(cwd.parent))  # where a crash log would go
-    code = 0
-    try:
-        cli.main()
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
+    result = invoke(args, monkeypatch, capsys)
+    return result.code, result.out, result.err
 
 
 def run_subprocess(args: list[str], cwd: Path, **kwargs) -> subprocess.CompletedProcess:
