@@ -25,7 +25,7 @@ doctor: setup
 
 # The template variable reference, generated from the models (a test keeps it current).
 docs: setup
-	$(PY) -m reportgen.schema_docs > docs/template-variables.md.tmp && mv docs/template-variables.md.tmp docs/template-variables.md
+	$(PY) -m reportgen.render.schema_docs > docs/template-variables.md.tmp && mv docs/template-variables.md.tmp docs/template-variables.md
 
 setup: system $(STAMP) $(AXE)
 

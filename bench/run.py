@@ -28,7 +28,7 @@ runs) writes bench/results.json. How each figure is taken:
   build COUNCIL --paper ID --force` processes against one `reportgen build
   --jobs 2 --force`; loop time / pool time per pair, median.
 - tagged_ratio_40 / _600: in one process with reportgen's rendering set-up
-  (reportgen.pdf's hooks), one layout, then `write_pdf` untagged and tagged
+  (reportgen.pdf.engine's hooks), one layout, then `write_pdf` untagged and tagged
   alternately; ratio (layout + tagged write) / (layout + untagged write) of
   CPU times (medians), as the layout is shared.
 - rss_mib_40 / _600, minflt_per_paper_40: a fresh process that does what a
@@ -122,8 +122,8 @@ def median(values) -> float:
 
 
 def _gather_one(project: Path, council: str):
-    from reportgen.build import gather
-    from reportgen.project import Project
+    from reportgen.pipeline.build import gather
+    from reportgen.inputs.project import Project
 
     inputs = gather(Project.at(project), [council])
     assert not inputs.errors, [str(d) for d in inputs.errors]
@@ -132,7 +132,7 @@ def _gather_one(project: Path, council: str):
 
 def helper_html(project: str, council: str, dest: str) -> None:
     """The paper's HTML as reportgen renders it, and its base folder, for WeasyPrint alone."""
-    from reportgen.render import render_html
+    from reportgen.render.html import render_html
 
     ((c, view),) = _gather_one(Path(project), council).papers()
     Path(dest).write_text(render_html(view, c.style), encoding="utf-8")
@@ -152,8 +152,11 @@ def helper_worker(project: str, council: str, out_dir: str) -> None:
     import resource
 
     import weasyprint  # noqa: F401  (the fork server's preload)
-    from reportgen import build, pdf, pdfcheck, pdfrepair  # noqa: F401
-    from reportgen.manifest import Manifest
+    from reportgen.pipeline import build
+    from reportgen.pdf import engine as pdf
+    from reportgen.pdf import gate as pdfcheck
+    from reportgen.pdf import repair as pdfrepair  # noqa: F401
+    from reportgen.pipeline.manifest import Manifest
 
     pdf.preload()
     inputs = _gather_one(Path(project), council)
@@ -175,8 +178,8 @@ def helper_tagging(project: str, council: str, reps: str) -> None:
     """One layout, then write_pdf untagged and tagged in turn; CPU seconds of each."""
     import weasyprint
 
-    from reportgen import pdf
-    from reportgen.render import render_html
+    from reportgen.pdf import engine as pdf
+    from reportgen.render.html import render_html
 
     ((c, view),) = _gather_one(Path(project), council).papers()
     html = render_html(view, c.style)
@@ -209,9 +212,11 @@ def helper_inprocess(project: str, council: str, out_dir: str, reps: str) -> Non
     import pydyf
     import weasyprint
 
-    from reportgen import build, pdf
-    from reportgen.project import Project
-    from reportgen.render import render_html
+    from reportgen.pipeline import build
+
+    from reportgen.pdf import engine as pdf
+    from reportgen.inputs.project import Project
+    from reportgen.render.html import render_html
 
     ((c, view),) = _gather_one(Path(project), council).papers()
     html = render_html(view, c.style)

@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import Diagnostic, did_you_mean, one_of
-from .models import (
+from reportgen.errors import Diagnostic, did_you_mean, one_of
+from reportgen.inputs.models import (
     Committee, Council, GovernmentResponse, Image, ListAppendix, Officer, Paper, Progress, ProgressAppendix,
     ProgressEntry, Recommendation, RecommendationsAppendix, Reference, Section, TextAppendix, Theme,
 )
-from .records import CouncilRecords, Loaded
+from reportgen.inputs.records import CouncilRecords, Loaded
 
 
 @dataclass(frozen=True)

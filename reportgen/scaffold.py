@@ -19,11 +19,11 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import Diagnostic, InputError, did_you_mean, error, one_of
-from .deadlines import WorkingCalendar
-from .models import Council, MeetingsCalendar, Nation, Paper, Progress, Reference
-from .project import Project
-from .records import Reading, read_references
+from reportgen.errors import Diagnostic, InputError, did_you_mean, error, one_of
+from reportgen.meetings.deadlines import WorkingCalendar
+from reportgen.inputs.models import Council, MeetingsCalendar, Nation, Paper, Progress, Reference
+from reportgen.inputs.project import Project
+from reportgen.inputs.records import Reading, read_references
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,59}$")
 PAPER_NAME = "first-paper"

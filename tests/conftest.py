@@ -22,7 +22,7 @@ class CliResult:
 
 def invoke(args, monkeypatch, capsys) -> CliResult:
     """`reportgen ARGS` in-process through the real entry point (cli.main), exit code included."""
-    from reportgen import cli
+    from reportgen.cli import app as cli
 
     monkeypatch.setattr(sys, "argv", ["reportgen", *map(str, args)])
     code = 0
@@ -63,8 +63,8 @@ def small_project(tmp_path) -> Path:
 @pytest.fixture(scope="session")
 def haringey_pdf(tmp_path_factory) -> Path:
     """The Haringey sample paper, built once for the session."""
-    from reportgen.build import build
-    from reportgen.project import Project
+    from reportgen.pipeline.build import build
+    from reportgen.inputs.project import Project
 
     out = tmp_path_factory.mktemp("out")
     report = build(Project.at(ROOT), ["haringey"], out_dir=out, paper_id="munro-progress")

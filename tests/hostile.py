@@ -74,7 +74,7 @@ def add_council(fixture: Fixture, slug: str) -> Path:
 
 
 def run_in_process(args: list[str], cwd: Path, monkeypatch, capsys) -> tuple[int, str, str]:
-    """`reportgen ARGS` through the real entry point (`reportgen.cli.main`), exit code included."""
+    """`reportgen ARGS` through the real entry point (`reportgen.cli.app.main`), exit code included."""
     from conftest import invoke
 
     capsys.readouterr()
@@ -111,9 +111,9 @@ def tags_of(document: str) -> list[tuple[str, dict]]:
 
 def rendered_html(project: Path, names: list[str] | None = None) -> dict[str, str]:
     """Each buildable paper's HTML by `council/paper`, made by the library functions the build uses."""
-    from reportgen.build import gather
-    from reportgen.project import Project
-    from reportgen.render import render_html
+    from reportgen.pipeline.build import gather
+    from reportgen.inputs.project import Project
+    from reportgen.render.html import render_html
     from reportgen.errors import BuildError
 
     inputs = gather(Project.at(project), names)

@@ -8,8 +8,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import corpus  # noqa: E402
 
-from reportgen.build import gather  # noqa: E402
-from reportgen.project import Project  # noqa: E402
+from reportgen.pipeline.build import gather  # noqa: E402
+from reportgen.inputs.project import Project  # noqa: E402
 
 
 def test_tiny_corpus_validates(tmp_path):

@@ -8,8 +8,8 @@ import pikepdf
 import pytest
 
 from conftest import ROOT, SAMPLE_PAPER
-from reportgen.models import Paper, Progress, Reference
-from reportgen.yamlload import load_yaml
+from reportgen.inputs.models import Paper, Progress, Reference
+from reportgen.inputs.yamlload import load_yaml
 
 
 def model(path, cls):
@@ -132,8 +132,8 @@ def test_metadata_language_and_bookmarks(haringey_pdf):
 
 
 def test_same_inputs_same_bytes(haringey_pdf, tmp_path):
-    from reportgen.build import build
-    from reportgen.project import Project
+    from reportgen.pipeline.build import build
+    from reportgen.inputs.project import Project
 
     report = build(Project.at(ROOT), ["haringey"], out_dir=tmp_path, paper_id="munro-progress")
     (again,) = report.outcomes[0].files

@@ -65,7 +65,7 @@ def test_usage_error_exits_2(run_cli):
 
 
 def test_internal_error_exits_3_and_saves_traceback(run_cli, monkeypatch):
-    from reportgen import build
+    from reportgen.pipeline import build
 
     def explode(*args, **kwargs):
         raise RuntimeError("boom")

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, copy_project
-from reportgen.contrast import check_stylesheets, ratio
+from reportgen.inputs.contrast import check_stylesheets, ratio
 
 
 def sheet(tmp_path: Path, css: str) -> Path:

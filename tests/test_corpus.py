@@ -12,7 +12,7 @@ and the tiny valid council in tests/corpus/_base/. Placeholders in expected
 lines and in the case's text files: {project}, {out}, {secret} (a folder
 outside the project holding a secret file) and {secret_url}.
 
-Cases run through the real entry point, `reportgen.cli.main`, in this process
+Cases run through the real entry point, `reportgen.cli.app.main`, in this process
 (fast); `test_corpus_in_a_real_process` runs a few again as a subprocess.
 """
 

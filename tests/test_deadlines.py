@@ -6,11 +6,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from reportgen.deadlines import (
+from reportgen.meetings.deadlines import (
     Status, WorkingCalendar, clear_days, council_deadline, meeting_deadlines, statutory_deadline, status,
     working_days_left, worst,
 )
-from reportgen.models import Nation
+from reportgen.inputs.models import Nation
 
 D = dt.date
 ENGLAND = WorkingCalendar.of(Nation.ENGLAND)

@@ -232,8 +232,8 @@ def test_template_symlinks_are_refused(route, tmp_path):
 
 def test_the_detector_finds_a_planted_token(tmp_path):
     """The leak detector itself works: a token in the text and in an attachment (data: URLs are allowed) is found."""
-    from reportgen.build import build
-    from reportgen.project import Project
+    from reportgen.pipeline.build import build
+    from reportgen.inputs.project import Project
 
     fixture = make_project(tmp_path)
     paper = fixture.project / "councils/tiny/papers/update.yaml"

@@ -47,7 +47,7 @@ if "RG_MARKER" in os.environ:
 """
 SLOW_BUILD = r"""
 import sys
-from reportgen.cli import main
+from reportgen.cli.app import main
 sys.argv = ["reportgen", *sys.argv[1:]]
 main()
 """
@@ -58,8 +58,8 @@ def temporaries(out_dir: Path) -> list[Path]:
 
 
 def library_build(fixture: Fixture, **options):
-    from reportgen.build import build
-    from reportgen.project import Project
+    from reportgen.pipeline.build import build
+    from reportgen.inputs.project import Project
 
     return build(Project.at(fixture.project), out_dir=fixture.out_dir, jobs=1, **options)
 
@@ -178,13 +178,13 @@ def test_killed_parallel_build_does_not_leave_the_folder_locked(built, monkeypat
 
 
 def test_ctrl_c_says_what_happened(tmp_path, monkeypatch, capsys):
-    import reportgen.build
+    import reportgen.pipeline.build
 
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
     fixture = make_project(tmp_path)
-    monkeypatch.setattr(reportgen.build, "build", interrupted)
+    monkeypatch.setattr(reportgen.pipeline.build, "build", interrupted)
     code, out, err = run_in_process(["-C", fixture.project, "build", "--out", fixture.out_dir],
                                     fixture.project, monkeypatch, capsys)
     assert code == 130
@@ -192,7 +192,7 @@ def test_ctrl_c_says_what_happened(tmp_path, monkeypatch, capsys):
 
 
 def _patched_os(**replacements) -> types.ModuleType:
-    """A stand-in for the `os` module as reportgen.output sees it, with some functions replaced."""
+    """A stand-in for the `os` module as reportgen.pipeline.output sees it, with some functions replaced."""
     fake = types.ModuleType("os")
     fake.__dict__.update(os.__dict__)
     fake.__dict__.update(replacements)
@@ -236,7 +236,7 @@ def _denied(src, dst):
 ], ids=["disk-full-on-write", "disk-full-on-fsync", "permission-denied"])
 def test_write_fails(fault, reason, built, monkeypatch, capsys):
     """A full disk or a refused write: a clear message, exit 1, the old paper intact, no temporary left."""
-    from reportgen import output
+    from reportgen.pipeline import output
 
     fixture, old = built
     monkeypatch.setattr(output, "os", _patched_os(**fault))

@@ -9,8 +9,8 @@ import subprocess
 import pytest
 
 from conftest import ROOT
-from reportgen.build import build
-from reportgen.project import Project
+from reportgen.pipeline.build import build
+from reportgen.inputs.project import Project
 
 AXE = ROOT / "node_modules/axe-core/axe.min.js"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

@@ -5,8 +5,8 @@ import os
 import pytest
 
 from conftest import copy_project
-from reportgen.build import build
-from reportgen.project import Project
+from reportgen.pipeline.build import build
+from reportgen.inputs.project import Project
 
 
 @pytest.fixture
@@ -98,7 +98,7 @@ def test_force_renders_everything(project, tmp_path):
 def test_file_hash_cache_sees_every_change(tmp_path, monkeypatch):
     import hashlib
 
-    from reportgen import manifest
+    from reportgen.pipeline import manifest
 
     path = tmp_path / "style.css"
     path.write_bytes(b"a { color: red }")
@@ -121,7 +121,7 @@ def test_file_hash_cache_sees_every_change(tmp_path, monkeypatch):
 
 
 def test_a_file_written_just_now_is_not_cached(tmp_path):
-    from reportgen import manifest
+    from reportgen.pipeline import manifest
 
     path = tmp_path / "paper.yaml"
     path.write_text("title: x\n")

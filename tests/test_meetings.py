@@ -7,9 +7,9 @@ import textwrap
 import pytest
 
 from conftest import ROOT, copy_project
-from reportgen.deadlines import Status
-from reportgen.meetings import due_report, format_due, read_calendar
-from reportgen.project import Project
+from reportgen.meetings.deadlines import Status
+from reportgen.meetings.calendar import due_report, format_due, read_calendar
+from reportgen.inputs.project import Project
 
 D = dt.date
 

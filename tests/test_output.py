@@ -3,7 +3,7 @@
 import pytest
 
 from reportgen.errors import LockError
-from reportgen.output import build_lock, remove_stale_temporaries, write_atomic
+from reportgen.pipeline.output import build_lock, remove_stale_temporaries, write_atomic
 
 
 def test_write_atomic_replaces_and_skips_identical(tmp_path):

@@ -11,10 +11,10 @@ import pytest
 
 from conftest import ROOT, copy_project
 from reportgen.errors import InputError
-from reportgen.meetings import read_calendar
-from reportgen.pack import PACK_CONTEXT_VARIABLES, build_pack, pack_context, plan_pack, render_front_html
-from reportgen.pdfcheck import check_pdf
-from reportgen.project import Project
+from reportgen.meetings.calendar import read_calendar
+from reportgen.meetings.pack import PACK_CONTEXT_VARIABLES, build_pack, pack_context, plan_pack, render_front_html
+from reportgen.pdf.gate import check_pdf
+from reportgen.inputs.project import Project
 
 MEETING = dt.date(2013, 1, 21)
 TITLE = "Agenda pack: Children and Young People's Scrutiny Panel, 21 January 2013"

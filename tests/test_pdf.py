@@ -1,4 +1,4 @@
-"""reportgen.pdf's speed fixes change nothing but speed: same bytes, same results, applied only where measured."""
+"""reportgen.pdf.engine's speed fixes change nothing but speed: same bytes, same results, applied only where measured."""
 
 import sys
 
@@ -6,7 +6,7 @@ import pydyf
 import pytest
 import weasyprint
 
-from reportgen import pdf
+from reportgen.pdf import engine as pdf
 
 # A few pages of headings, paragraphs and a table that breaks across pages: many structure elements.
 HTML = """<!DOCTYPE html><html lang="en-GB"><head><title>Cache test</title>

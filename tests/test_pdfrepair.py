@@ -4,10 +4,10 @@ import pikepdf
 import pytest
 
 from conftest import ROOT
-from reportgen.build import build
-from reportgen.pdfcheck import check_pdf
-from reportgen.pdfrepair import repair
-from reportgen.project import Project
+from reportgen.pipeline.build import build
+from reportgen.pdf.gate import check_pdf
+from reportgen.pdf.repair import repair
+from reportgen.inputs.project import Project
 
 SAMPLES = ["haringey", "northmoor", "hampshire", "barnet", "glanmor"]
 
@@ -23,9 +23,9 @@ def built(tmp_path_factory):
 @pytest.fixture(scope="module")
 def raw_haringey():
     """The Haringey paper as WeasyPrint 70 writes it, before any repair."""
-    from reportgen.build import gather
-    from reportgen.pdf import render_pdf
-    from reportgen.render import render_html
+    from reportgen.pipeline.build import gather
+    from reportgen.pdf.engine import render_pdf
+    from reportgen.render.html import render_html
 
     inputs = gather(Project.at(ROOT), ["haringey"])
     council = inputs.councils["haringey"]

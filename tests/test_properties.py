@@ -18,11 +18,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from hostile import make_project, tags_of
-from reportgen import models
+from reportgen.inputs import models
 from reportgen.errors import BuildError, InputError
-from reportgen.markdown import to_html, to_inline_html
-from reportgen.validate import validate
-from reportgen.yamlload import Document, SourceMap, parse_yaml
+from reportgen.render.markdown import to_html, to_inline_html
+from reportgen.inputs.validate import validate
+from reportgen.inputs.yamlload import Document, SourceMap, parse_yaml
 
 PATH = Path("councils/x/papers/p.yaml")
 MODELS = sorted((c for c in vars(models).values()
@@ -171,8 +171,8 @@ def test_markdown_is_always_safe(text):
 @pytest.fixture(scope="module")
 def sample_view(tmp_path_factory):
     """The tiny council's paper, merged, with its style: what render_html is given."""
-    from reportgen.build import gather
-    from reportgen.project import Project
+    from reportgen.pipeline.build import gather
+    from reportgen.inputs.project import Project
 
     fixture = make_project(tmp_path_factory.mktemp("props"))
     inputs = gather(Project.at(fixture.project))
@@ -185,7 +185,7 @@ def sample_view(tmp_path_factory):
 @given(title=hostile_text, body=hostile_text, other=hostile_text)
 def test_rendered_paper_is_always_safe(sample_view, title, body, other):
     """Every text field replaced by generated text: the page is rendered or BuildError, and stays inert."""
-    from reportgen.render import render_html
+    from reportgen.render.html import render_html
 
     style, view = sample_view
     paper = view.paper.model_copy(update={

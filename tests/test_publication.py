@@ -5,10 +5,10 @@ import hashlib
 import pytest
 
 from conftest import copy_project
-from reportgen.build import build
+from reportgen.pipeline.build import build
 from reportgen.errors import InputError
-from reportgen.project import Project
-from reportgen.publication import publish
+from reportgen.inputs.project import Project
+from reportgen.meetings.publication import publish
 
 PAPER = "councils/northmoor/papers/munro-update.yaml"
 NAME = "2012-10-15-childrens-scrutiny-munro-update"

@@ -9,9 +9,9 @@ import pdfplumber
 import pytest
 
 from conftest import ROOT
-from reportgen.build import build, gather
+from reportgen.pipeline.build import build, gather
 from reportgen.errors import InputError
-from reportgen.project import Project
+from reportgen.inputs.project import Project
 from reportgen.scaffold import new_council
 
 TODAY = dt.date(2013, 3, 1)
@@ -127,7 +127,7 @@ def test_cli(run_cli, tmp_path):
 
 
 def test_the_starter_calendar_is_due_cleanly(scaffolded):
-    from reportgen.meetings import due_report
+    from reportgen.meetings.calendar import due_report
 
     project, created, _ = scaffolded
     report = due_report(project, ["new-hampshire"], today=TODAY, within=60)

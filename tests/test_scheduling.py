@@ -2,14 +2,14 @@
 
 import datetime as dt
 
-import reportgen.scheduling as scheduling
+import reportgen.meetings.scheduling as scheduling
 from conftest import copy_project
 
 
 def test_schedule_runs_build_due_at_start_and_registers_daily_runs(tmp_path, run_cli, monkeypatch):
     project = copy_project(tmp_path / "p", ("glanmor",))
     out = tmp_path / "out"
-    monkeypatch.setattr("reportgen.meetings.london_today", lambda: dt.date(2013, 2, 1))
+    monkeypatch.setattr("reportgen.meetings.calendar.london_today", lambda: dt.date(2013, 2, 1))
     registered = []
 
     class OneShotScheduler:
@@ -36,7 +36,7 @@ def test_schedule_runs_build_due_at_start_and_registers_daily_runs(tmp_path, run
 
 def test_nothing_due_is_said_and_the_schedule_goes_on(tmp_path):
     project = copy_project(tmp_path / "p", ("northmoor",))
-    from reportgen.project import Project
+    from reportgen.inputs.project import Project
 
     report = scheduling.build_due(Project.at(project), None, today=dt.date(2020, 1, 1), within=28,
                                   out_dir=tmp_path / "out", formats=("pdf",))

@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 
 from conftest import ROOT
-from reportgen import models
-from reportgen.build import gather
-from reportgen.project import Project
-from reportgen.render import CONTEXT_VARIABLES, context
-from reportgen.schema_docs import UNDESCRIBED, blocks, generate, reachable_types
+from reportgen.inputs import models
+from reportgen.pipeline.build import gather
+from reportgen.inputs.project import Project
+from reportgen.render.html import CONTEXT_VARIABLES, context
+from reportgen.render.schema_docs import UNDESCRIBED, blocks, generate, reachable_types
 
 COMMITTED = ROOT / "docs/template-variables.md"
 

@@ -14,10 +14,10 @@ import pytest
 import yaml
 
 from conftest import ROOT, copy_project
-from reportgen.build import build, gather
-from reportgen.project import Project
-from reportgen.render import render_html
-from reportgen.styles import describe_styles
+from reportgen.pipeline.build import build, gather
+from reportgen.inputs.project import Project
+from reportgen.render.html import render_html
+from reportgen.inputs.styles import describe_styles
 
 SAMPLES = Project.at(ROOT)
 COUNCILS = SAMPLES.council_slugs()

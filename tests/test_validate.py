@@ -2,9 +2,9 @@
 
 from pathlib import Path
 
-from reportgen.models import Council, Paper, Progress
-from reportgen.validate import validate
-from reportgen.yamlload import parse_yaml
+from reportgen.inputs.models import Council, Paper, Progress
+from reportgen.inputs.validate import validate
+from reportgen.inputs.yamlload import parse_yaml
 
 PAPER = """\
 title: A paper

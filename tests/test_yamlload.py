@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from reportgen.errors import InputError
-from reportgen.yamlload import parse_yaml
+from reportgen.inputs.yamlload import parse_yaml
 
 
 def load(text: str):
@@ -73,7 +73,7 @@ def test_size_and_depth_caps():
 
 # --- the libyaml fast path gives exactly what the pure-Python reader gives ---
 
-from reportgen import yamlload  # noqa: E402
+from reportgen.inputs import yamlload  # noqa: E402
 from conftest import ROOT  # noqa: E402
 
 

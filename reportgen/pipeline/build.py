@@ -19,15 +19,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from .contrast import check_stylesheets
-from .errors import BuildError, Diagnostic, InputError, did_you_mean, display_path, error, one_of
-from .merge import PaperView, check_reference, merge_council
-from .manifest import LISTING, Entry, Manifest, Publication, file_hash, folder_files, inputs_hash
-from .output import build_lock, describe_write_error, remove_stale_temporaries, write_atomic
-from .project import Project
-from .records import read_council, read_references, yaml_files
-from .render import render_html
-from .styles import Style, resolve_style
+from reportgen.inputs.contrast import check_stylesheets
+from reportgen.errors import BuildError, Diagnostic, InputError, did_you_mean, display_path, error, one_of
+from reportgen.merge import PaperView, check_reference, merge_council
+from reportgen.pipeline.manifest import LISTING, Entry, Manifest, Publication, file_hash, folder_files, inputs_hash
+from reportgen.pipeline.output import build_lock, describe_write_error, remove_stale_temporaries, write_atomic
+from reportgen.inputs.project import Project
+from reportgen.inputs.records import read_council, read_references, yaml_files
+from reportgen.render.html import render_html
+from reportgen.inputs.styles import Style, resolve_style
 
 
 @dataclass(frozen=True)
@@ -258,13 +258,13 @@ def _run(todo: list[Job], jobs: int | None):
         for job in todo:
             yield run_job(job), job
         return
-    from . import pdf
+    from reportgen.pdf import engine as pdf
 
     # Workers are forked from a fork server that has imported WeasyPrint but
     # never rendered: a process that has rendered holds Pango and fontconfig
     # threads and locks, and a child forked from it can deadlock.
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["weasyprint", "reportgen.build", "reportgen.pdfrepair", "reportgen.pdfcheck"])
+    context.set_forkserver_preload(["weasyprint", "reportgen.pipeline.build", "reportgen.pdf.repair", "reportgen.pdf.gate"])
     with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=pdf.preload) as pool:
         futures = {pool.submit(run_job, job): job for job in todo}
         for future in as_completed(futures):
@@ -276,7 +276,7 @@ def run_job(job: Job) -> PaperOutcome:
     council, view = job.council, job.view
     try:
         if job.fmt == "html":
-            from .htmltwin import render_standalone
+            from reportgen.render.htmltwin import render_standalone
 
             html = render_html(view, council.style, output_format="html")
             changed = _write(job, render_standalone(html, view, council.style).encode("utf-8"))
@@ -302,9 +302,9 @@ def _write(job: Job, data: bytes) -> bool:
 
 
 def _build_pdf(job: Job) -> PaperOutcome:
-    from .pdf import render_pdf  # imported here so that validate and --help never load WeasyPrint
-    from .pdfcheck import check_pdf
-    from .pdfrepair import repair
+    from reportgen.pdf.engine import render_pdf  # imported here so that validate and --help never load WeasyPrint
+    from reportgen.pdf.gate import check_pdf
+    from reportgen.pdf.repair import repair
 
     council, view = job.council, job.view
     html = render_html(view, council.style)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import pikepdf
 from pikepdf import Array
 
-from .structtree import elements as all_elements, is_element, kids, walk
+from reportgen.pdf.structtree import elements as all_elements, is_element, kids, walk
 
 VALIDATOR = "page-validation"
 

@@ -34,7 +34,7 @@ from yaml.events import (
     SequenceStartEvent, StreamEndEvent, StreamStartEvent,
 )
 
-from .errors import Diagnostic, InputError, error
+from reportgen.errors import Diagnostic, InputError, error
 
 MAX_BYTES = 1024 * 1024
 MAX_DEPTH = 40
@@ -58,7 +58,7 @@ class SourceMap:
         return self.marks.get(path, (None, None))
 
     def diagnostic(self, message: str, path: KeyPath = (), *, warn: bool = False) -> Diagnostic:
-        from .errors import warning
+        from reportgen.errors import warning
 
         line, column = self.locate(path)
         make = warning if warn else error

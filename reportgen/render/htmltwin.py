@@ -16,9 +16,9 @@ import re
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from .errors import BuildError
-from .merge import PaperView
-from .styles import Style
+from reportgen.errors import BuildError
+from reportgen.merge import PaperView
+from reportgen.inputs.styles import Style
 
 SCREEN_CSS = """
 /* Screen reading of the HTML twin: system fonts, a readable measure, tables that scroll. */

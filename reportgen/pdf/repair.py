@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 import pikepdf
 from pikepdf import Array, Dictionary, Name
 
-from .structtree import elements, is_element, kids, walk
+from reportgen.pdf.structtree import elements, is_element, kids, walk
 
 SOURCE_KEY = Name("/T")  # written by pdf.py's structure tracing
 

@@ -15,14 +15,14 @@ import time as clock
 from pathlib import Path
 from typing import Callable
 
-from .project import Project
+from reportgen.inputs.project import Project
 
 LONDON = "Europe/London"
 
 
 def papers_due(project: Project, names: list[str] | None, today: dt.date, within: int) -> dict[str, set[str]]:
     """Paper ids per council that meetings within `within` days need."""
-    from .meetings import due_report
+    from reportgen.meetings.calendar import due_report
 
     needed = due_report(project, names, today=today, within=within).papers_needed()
     return {slug: set(ids) for slug, ids in needed.items() if ids}
@@ -31,7 +31,7 @@ def papers_due(project: Project, names: list[str] | None, today: dt.date, within
 def build_due(project: Project, names: list[str] | None, *, today: dt.date, within: int, out_dir: Path,
               formats: tuple[str, ...], jobs: int | None = None, on_outcome: Callable | None = None):
     """Build what upcoming meetings need; None when nothing is due."""
-    from .build import build
+    from reportgen.pipeline.build import build
 
     only = papers_due(project, names, today, within)
     if not only:

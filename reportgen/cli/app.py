@@ -20,7 +20,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from .errors import Diagnostic, ReportgenError
+from reportgen.errors import Diagnostic, ReportgenError
 
 app = typer.Typer(
     help="Council committee papers from YAML progress records and house styles.",
@@ -61,7 +61,7 @@ def _root(
 
 
 def _project():
-    from .project import Project
+    from reportgen.inputs.project import Project
 
     return Project.at(State.project)
 
@@ -74,7 +74,7 @@ def _print_diagnostics(diagnostics: list[Diagnostic]) -> None:
 @app.command()
 def validate(councils: CouncilsArg = None, as_json: JsonOption = False, strict: StrictOption = False) -> None:
     """Check councils' records, reference data and styles without rendering anything."""
-    from .build import gather
+    from reportgen.pipeline.build import gather
 
     started = time.perf_counter()
     inputs = gather(_project(), councils, strict=strict)
@@ -118,17 +118,17 @@ def build(
     strict: StrictOption = False,
 ) -> None:
     """Build papers into the output folder (every council when none is named); only what changed."""
-    from .build import FORMATS
-    from .build import build as run_build
-    from .progress import Reporter
+    from reportgen.pipeline.build import FORMATS
+    from reportgen.pipeline.build import build as run_build
+    from reportgen.cli.progress import Reporter
 
     project = _project()
     out_dir = out if out.is_absolute() else Path.cwd() / out
     formats = FORMATS if fmt is Format.BOTH else (fmt.value,)
     only = None
     if due:
-        from .meetings import london_today
-        from .scheduling import papers_due
+        from reportgen.meetings.calendar import london_today
+        from reportgen.meetings.scheduling import papers_due
 
         only = papers_due(project, councils, today.date() if today else london_today(), within)
         councils = sorted(only)
@@ -164,8 +164,8 @@ def publish(
     out: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("output"),
 ) -> None:
     """Mark a built paper as published: later changes become revisions, never overwrites."""
-    from .meetings import london_today
-    from .publication import publish as run_publish
+    from reportgen.meetings.calendar import london_today
+    from reportgen.meetings.publication import publish as run_publish
 
     _project()
     out_dir = out if out.is_absolute() else Path.cwd() / out
@@ -186,9 +186,9 @@ def schedule(
     jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Papers rendered at once.")] = None,
 ) -> None:
     """Stay in the foreground and build what meetings need, daily at the times given (for hosts with no scheduler)."""
-    from .build import FORMATS
-    from .meetings import london_today
-    from .scheduling import build_due, run_forever
+    from reportgen.pipeline.build import FORMATS
+    from reportgen.meetings.calendar import london_today
+    from reportgen.meetings.scheduling import build_due, run_forever
 
     try:
         times = [datetime.strptime(t, "%H:%M").time() for t in at]
@@ -236,8 +236,8 @@ def _print_build(report) -> None:
 @app.command("councils")
 def list_councils() -> None:
     """List councils with their house styles and papers."""
-    from .records import yaml_files
-    from .yamlload import load_yaml
+    from reportgen.inputs.records import yaml_files
+    from reportgen.inputs.yamlload import load_yaml
 
     project = _project()
     for slug in project.council_slugs():
@@ -255,8 +255,8 @@ def list_councils() -> None:
 @app.command("styles")
 def list_styles() -> None:
     """List house styles with their one-line descriptions."""
-    from .project import Project
-    from .styles import describe_styles
+    from reportgen.inputs.project import Project
+    from reportgen.inputs.styles import describe_styles
 
     summaries = describe_styles(Project.at(State.project))
     for s in summaries:
@@ -274,7 +274,7 @@ def new_council(
     nation: Annotated[str, typer.Option("--nation", help="England or Wales.")] = "England",
 ) -> None:
     """Create councils/SLUG with a starter paper that validates and builds at once."""
-    from .scaffold import new_council as scaffold
+    from reportgen.scaffold import new_council as scaffold
 
     created = scaffold(_project(), slug, name=name, style=style, nation=nation)
     for path in created.files:
@@ -288,7 +288,7 @@ def check(
     as_json: JsonOption = False,
 ) -> None:
     """Run the machine accessibility checks (PDF/UA-1 validator and structure checks) on PDFs."""
-    from .pdfcheck import check_pdf
+    from reportgen.pdf.gate import check_pdf
 
     reports = {str(f): check_pdf(f.read_bytes()) for f in files}
     if as_json:
@@ -307,7 +307,7 @@ def check(
 @app.command()
 def doctor() -> None:
     """Check Python packages, system libraries (Pango, HarfBuzz) and shipped fonts."""
-    from .doctor import run_checks
+    from reportgen.doctor import run_checks
 
     checks = run_checks(Path(State.project).resolve() / "templates")
     for check in checks:
@@ -330,7 +330,7 @@ def due(
     as_json: JsonOption = False,
 ) -> None:
     """Publication deadlines and status of upcoming meetings; exit 3 when one is missed or at risk."""
-    from .meetings import due_report, format_due, london_today, summary
+    from reportgen.meetings.calendar import due_report, format_due, london_today, summary
 
     report = due_report(_project(), councils, today=today.date() if today else london_today(), within=within)
     if as_json:
@@ -354,7 +354,7 @@ def pack(
     strict: StrictOption = False,
 ) -> None:
     """One PDF for a meeting: agenda front sheet, every paper in item order, attachments; tagged."""
-    from .pack import build_pack
+    from reportgen.meetings.pack import build_pack
 
     out_dir = out if out.is_absolute() else Path.cwd() / out
     report = build_pack(_project(), council, meeting.date(), committee, out_dir=out_dir, strict=strict)

@@ -15,7 +15,7 @@ from pathlib import Path
 import tinycss2
 import tinycss2.color4
 
-from .errors import Diagnostic, error
+from reportgen.errors import Diagnostic, error
 
 NORMAL, LARGE = 4.5, 3.0
 WHITE = (1.0, 1.0, 1.0)

@@ -14,7 +14,7 @@ import tempfile
 from pathlib import Path
 from typing import Iterator
 
-from .errors import BuildError, LockError, display_path
+from reportgen.errors import BuildError, LockError, display_path
 
 TEMP_PREFIX = ".reportgen-"
 TEMP_SUFFIX = ".part"

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from .errors import BuildError
+from reportgen.errors import BuildError
 
 PDF_VARIANT = "pdf/ua-1"
 

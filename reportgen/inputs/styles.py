@@ -12,10 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import Diagnostic, InputError, did_you_mean, error, one_of
-from .models import StyleConfig
-from .project import Project
-from .records import CouncilRecords, Reading
+from reportgen.errors import Diagnostic, InputError, did_you_mean, error, one_of
+from reportgen.inputs.models import StyleConfig
+from reportgen.inputs.project import Project
+from reportgen.inputs.records import CouncilRecords, Reading
 
 STYLESHEET = "style.css"
 COUNCIL_LAYER = "council"

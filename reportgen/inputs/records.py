@@ -12,11 +12,11 @@ from typing import Generic, TypeVar
 
 from pydantic import BaseModel
 
-from .errors import Diagnostic, InputError, error
-from .models import Council, Paper, Progress, Reference
-from .project import Project
-from .validate import validate
-from .yamlload import SourceMap, load_yaml
+from reportgen.errors import Diagnostic, InputError, error
+from reportgen.inputs.models import Council, Paper, Progress, Reference
+from reportgen.inputs.project import Project
+from reportgen.inputs.validate import validate
+from reportgen.inputs.yamlload import SourceMap, load_yaml
 
 M = TypeVar("M", bound=BaseModel)
 

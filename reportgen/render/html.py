@@ -14,12 +14,12 @@ from pathlib import Path
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
-from . import __version__
-from .errors import BuildError, display_path
-from .markdown import to_html, to_inline_html
-from .merge import AppendixView, FigureView, PaperView, SectionView
-from .models import Committee, Council, Meeting, Officer, Paper, Reference
-from .styles import Style
+from reportgen import __version__
+from reportgen.errors import BuildError, display_path
+from reportgen.render.markdown import to_html, to_inline_html
+from reportgen.merge import AppendixView, FigureView, PaperView, SectionView
+from reportgen.inputs.models import Committee, Council, Meeting, Officer, Paper, Reference
+from reportgen.inputs.styles import Style
 
 ENTRY_TEMPLATE = "paper.html"
 
@@ -90,7 +90,7 @@ def style_environment(style: Style) -> SandboxedEnvironment:
 
 # What each variable of `context()` is: its type and one line for template
 # authors. docs/template-variables.md is generated from this and from the
-# models (python -m reportgen.schema_docs); a test keeps it equal to context().
+# models (python -m reportgen.render.schema_docs); a test keeps it equal to context().
 CONTEXT_VARIABLES: dict[str, tuple[object, str]] = {
     "council": (Council, "The council, from `council.yaml`."),
     "paper": (Paper, "The paper, from `papers/<id>.yaml`."),

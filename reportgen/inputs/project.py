@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import InputError, did_you_mean, error, one_of
+from reportgen.errors import InputError, did_you_mean, error, one_of
 
 REFERENCE_FOLDER = "_reference"
 

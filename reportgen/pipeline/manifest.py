@@ -22,8 +22,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Iterator
 
-from . import __version__
-from .errors import BuildError, display_path
+from reportgen import __version__
+from reportgen.errors import BuildError, display_path
 
 MANIFEST_NAME = ".reportgen-manifest.sqlite"
 SCHEMA = """

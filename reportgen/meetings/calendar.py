@@ -6,7 +6,7 @@
 `read_calendar` is what other commands build on (incremental `build --due`,
 `publish`, the agenda `pack`): it gives each council's meetings in date order
 with committees resolved and every agenda item's paper located. `due_report`
-adds today's view: deadlines (see `reportgen.deadlines` for the exact
+adds today's view: deadlines (see `reportgen.meetings.deadlines` for the exact
 definitions), status and the papers still missing or invalid.
 """
 
@@ -16,13 +16,13 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .deadlines import (
+from reportgen.meetings.deadlines import (
     Deadline, Status, WorkingCalendar, meeting_deadlines, statutory_clear_days, worst,
 )
-from .errors import Diagnostic, did_you_mean, one_of, warning
-from .models import AgendaItem, Committee, CommitteeMeeting, Council, MeetingsCalendar
-from .project import Project
-from .records import Loaded, Reading, yaml_files
+from reportgen.errors import Diagnostic, did_you_mean, one_of, warning
+from reportgen.inputs.models import AgendaItem, Committee, CommitteeMeeting, Council, MeetingsCalendar
+from reportgen.inputs.project import Project
+from reportgen.inputs.records import Loaded, Reading, yaml_files
 
 MEETINGS_FILE = "meetings.yaml"
 DEFAULT_WITHIN_DAYS = 28
@@ -338,7 +338,7 @@ def due_report(
     project: Project, names: list[str] | None = None, *, today: dt.date, within: int = DEFAULT_WITHIN_DAYS,
 ) -> DueReport:
     """Deadlines, status and missing or invalid papers for every upcoming meeting of the councils named."""
-    from .build import gather
+    from reportgen.pipeline.build import gather
 
     report = DueReport(today, within)
     calendars, report.diagnostics = read_calendars(project, names)

@@ -14,9 +14,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import InputError, error
-from .manifest import Manifest, Publication, file_hash
-from .output import build_lock
+from reportgen.errors import InputError, error
+from reportgen.pipeline.manifest import Manifest, Publication, file_hash
+from reportgen.pipeline.output import build_lock
 
 REVISION_SUFFIX = re.compile(r"-rev(\d+)$")
 

@@ -30,15 +30,15 @@ from pathlib import Path
 
 import jinja2
 
-from . import __version__
-from .errors import BuildError, Diagnostic, InputError, did_you_mean, display_path, error, one_of
-from .meetings import CouncilCalendar, ScheduledMeeting, read_calendar
-from .models import Committee, CommitteeMeeting, Council
-from .output import build_lock, describe_write_error, write_atomic
-from .project import Project
-from .render import long_date, style_environment
-from .styles import Style
-from .structtree import is_element, kids, walk
+from reportgen import __version__
+from reportgen.errors import BuildError, Diagnostic, InputError, did_you_mean, display_path, error, one_of
+from reportgen.meetings.calendar import CouncilCalendar, ScheduledMeeting, read_calendar
+from reportgen.inputs.models import Committee, CommitteeMeeting, Council
+from reportgen.pipeline.output import build_lock, describe_write_error, write_atomic
+from reportgen.inputs.project import Project
+from reportgen.render.html import long_date, style_environment
+from reportgen.inputs.styles import Style
+from reportgen.pdf.structtree import is_element, kids, walk
 
 PACK_TEMPLATE = "pack.html"
 PACK_NAME = "agenda-pack"
@@ -157,7 +157,7 @@ def find_meeting(calendar: CouncilCalendar, date: dt.date, committee: str | None
 def plan_pack(project: Project, slug: str, date: dt.date, committee: str | None = None, *,
               strict: bool = False) -> PackPlan:
     """Read and check the meeting, its papers and its attachments; InputError with every problem found."""
-    from .build import gather
+    from reportgen.pipeline.build import gather
 
     project.select([slug])
     calendar, problems = read_calendar(project, slug)
@@ -248,7 +248,7 @@ def _read_attachment(calendar: CouncilCalendar, file: str, title: str, diagnosti
         problem(f"'{file}' is not a tagged PDF: screen readers cannot read it, so the pack will fail the "
                 "PDF/UA checks and will not claim PDF/UA; ask its author for an accessible (tagged) PDF", warn=True)
     else:
-        from .pdfcheck import check_pdf
+        from reportgen.pdf.gate import check_pdf
 
         report = check_pdf(data)
         if not report.passed:
@@ -273,7 +273,7 @@ def _is_tagged(pdf) -> bool:
 def build_pack(project: Project, slug: str, date: dt.date, committee: str | None = None, *,
                out_dir: Path, strict: bool = False) -> PackReport:
     """Build (or leave unchanged) the agenda pack of one meeting; InputError or BuildError on failure."""
-    from .build import build
+    from reportgen.pipeline.build import build
 
     started = time.perf_counter()
     plan = plan_pack(project, slug, date, committee, strict=strict)
@@ -300,7 +300,7 @@ def build_pack(project: Project, slug: str, date: dt.date, committee: str | None
     accepted = [p for p in parts if not p.tagged]
     gate_pdf = pack if not accepted else assemble(front, [p for p in parts if p.tagged], plan)[0]
 
-    from .pdfcheck import check_pdf
+    from reportgen.pdf.gate import check_pdf
 
     gate = check_pdf(gate_pdf)
     if not gate.passed:
@@ -396,8 +396,8 @@ def render_front_html(plan: PackPlan, entries: list[AgendaEntry]) -> str:
 
 def _front_sheet(plan: PackPlan, parts: list[_Part], *, strict: bool = False) -> bytes:
     """The front sheet, rendered until the page numbers it lists allow for its own length."""
-    from .pdf import render_pdf
-    from .pdfrepair import repair
+    from reportgen.pdf.engine import render_pdf
+    from reportgen.pdf.repair import repair
 
     folder = plan.calendar.folder
     front_pages = 1
@@ -812,7 +812,7 @@ def _stamp(pack, plan: PackPlan) -> None:
     """Draw "Pack page N" on every page, marked as a pagination artifact, in a content stream of its own."""
     import pikepdf
 
-    from .pdf import render_pdf
+    from reportgen.pdf.engine import render_pdf
 
     boxes = [_page_box(page) for page in pack.pages]
     sizes = [(round(h, 3), round(w, 3)) if r in (90, 270) else (round(w, 3), round(h, 3))

@@ -61,7 +61,7 @@ from enum import Enum
 from functools import lru_cache
 from typing import Iterable
 
-from .models import Nation
+from reportgen.inputs.models import Nation
 
 STATUTORY_CLEAR_DAYS = {Nation.ENGLAND: 5, Nation.WALES: 3}
 """Clear days required by law between publication and the meeting, per nation."""

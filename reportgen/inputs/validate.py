@@ -14,8 +14,8 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from .errors import Diagnostic, did_you_mean, one_of
-from .yamlload import Document
+from reportgen.errors import Diagnostic, did_you_mean, one_of
+from reportgen.inputs.yamlload import Document
 
 M = TypeVar("M", bound=BaseModel)
 
