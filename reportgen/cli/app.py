@@ -361,6 +361,8 @@ def pack(
     _print_diagnostics(report.diagnostics)
     for line in report.papers:
         typer.echo(f"{council}/{line}", err=True)
+    for line in report.intake:
+        typer.echo(line, err=True)
     typer.echo(_relative(report.target))
     if report.findings:
         typer.echo("The pack holds an untagged attachment (warned above), so it fails these machine checks:", err=True)

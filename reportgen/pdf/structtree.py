@@ -50,17 +50,39 @@ def walk(element) -> Iterator:
     change an element's /K before the walk goes below it. An element met again
     (a cycle, or one shared by two parents) is not followed again.
     """
+    for node, _ in _walk_with_pages(element):
+        yield node
+
+
+def _walk_with_pages(element) -> Iterator[tuple]:
+    """walk(), with the page each element's content is on (its /Pg, or the nearest ancestor's)."""
     seen: set = set()
-    stack = [element]
+    stack = [(element, None)]
     while stack:
-        node = stack.pop()
+        node, inherited = stack.pop()
         key = _key(node)
         if key is not None:
             if key in seen:
                 continue
             seen.add(key)
-        yield node
-        stack.extend(reversed([k for k in kids(node) if is_element(k)]))
+        page = node.get("/Pg")
+        page = page if isinstance(page, Dictionary) else inherited
+        yield node, page
+        stack.extend((kid, page) for kid in reversed(kids(node)) if is_element(kid))
+
+
+def marked_content(element) -> list[tuple]:
+    """(page, MCID) of the marked content of the element and its descendants, in document order."""
+    found = []
+    for node, page in _walk_with_pages(element):
+        for kid in kids(node):
+            if isinstance(kid, int) and page is not None:
+                found.append((page, int(kid)))
+            elif isinstance(kid, Dictionary) and kid.get("/Type") == Name.MCR and isinstance(kid.get("/MCID"), int):
+                kid_page = kid.get("/Pg")
+                if isinstance(kid_page, Dictionary) or page is not None:
+                    found.append((kid_page if isinstance(kid_page, Dictionary) else page, int(kid.MCID)))
+    return found
 
 
 def _dictionaries(value) -> list[Dictionary]:
@@ -245,7 +267,8 @@ def parent_tree(root) -> dict[int, object]:
         nums = node.get("/Nums")
         if isinstance(nums, Array):
             for i in range(0, len(nums) - 1, 2):
-                entries[int(nums[i])] = nums[i + 1]
+                if isinstance(nums[i], int):
+                    entries[int(nums[i])] = nums[i + 1]
         kids_ = node.get("/Kids")
         if isinstance(kids_, Array):
             stack.extend(reversed(list(kids_)))

@@ -139,10 +139,18 @@ def context(view: PaperView, style: Style, output_format: str = "pdf") -> dict:
 
 def render_html(view: PaperView, style: Style, output_format: str = "pdf") -> str:
     """The paper as one HTML document; template problems become BuildError."""
+    return render_template(style, ENTRY_TEMPLATE, context(view, style, output_format), docs="docs/house-styles.md")
+
+
+def render_template(style: Style, name: str, variables: dict, *, docs: str) -> str:
+    """Render template `name` of the style with `variables`; any template problem is a located BuildError.
+
+    `docs` names the page that lists the variables, for the message about an undefined one.
+    """
     env = style_environment(style)
     try:
-        template = env.get_template(ENTRY_TEMPLATE)
-        return template.render(context(view, style, output_format))
+        template = env.get_template(name)
+        return template.render(variables)
     except jinja2.TemplateNotFound as exc:
         raise BuildError(f"template '{exc.name}' not found in style '{style.name}' "
                          f"(searched {', '.join(str(p) for p in style.search_path)})") from None
@@ -151,7 +159,7 @@ def render_html(view: PaperView, style: Style, output_format: str = "pdf") -> st
         raise BuildError(f"{where}:{exc.lineno}: template syntax error: {exc.message}") from None
     except jinja2.UndefinedError as exc:
         raise BuildError(f"{_template_location(exc)}template error: {exc.message}; "
-                         f"see docs/house-styles.md for the variables templates can use") from None
+                         f"see {docs} for the variables templates can use") from None
     except jinja2.exceptions.SecurityError as exc:
         raise BuildError(f"{_template_location(exc)}template tried something unsafe: {exc}") from None
     except jinja2.TemplateError as exc:
