@@ -21,6 +21,7 @@ import pikepdf
 from pikepdf import Array, Dictionary, Name, String
 
 from reportgen.pdf.structtree import RoleMap, attributes, class_names, is_element, kids, parent_tree, walk
+from reportgen.pdf.trees import leaves
 
 
 @dataclass(frozen=True)
@@ -332,26 +333,11 @@ def _name_bytes(value) -> bytes:
     return bytes(value)
 
 
-def _name_tree(node, seen: set | None = None) -> dict[bytes, object]:
-    """A name tree flattened (nested /Kids followed once each)."""
-    seen = set() if seen is None else seen
-    if not isinstance(node, Dictionary) or (node.is_indirect and node.objgen in seen):
-        return {}
-    if node.is_indirect:
-        seen.add(node.objgen)
-    entries = {}
-    names = node.get("/Names")
-    if isinstance(names, Array):
-        entries.update({_name_bytes(names[i]): names[i + 1] for i in range(0, len(names) - 1, 2)})
-    for kid in node.get("/Kids") or []:
-        entries.update(_name_tree(kid, seen))
-    return entries
-
-
 def _named_dests(pdf) -> dict[bytes, object]:
     """Named destinations: the /Names /Dests tree and the older /Dests dictionary."""
     names = pdf.Root.get("/Names")
-    found = _name_tree(names.get("/Dests")) if isinstance(names, Dictionary) else {}
+    tree = names.get("/Dests") if isinstance(names, Dictionary) else None
+    found = {_name_bytes(name): dest for name, dest in leaves(tree, "/Names")}
     old = pdf.Root.get("/Dests")
     if isinstance(old, Dictionary):
         found.update({_name_bytes(k[1:]): v for k, v in old.items()})

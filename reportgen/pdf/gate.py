@@ -11,6 +11,7 @@ passed", never "accessible".
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass, field
 
 import pikepdf
@@ -179,6 +180,11 @@ def _count(items) -> int:
     return sum(1 + _count(item.children) for item in items)
 
 
+def qpdf_message(exc: Exception) -> str:
+    """qpdf's message without the name of the in-memory stream it read from."""
+    return re.sub(r"^.*?<_io\.BytesIO object at 0x[0-9a-f]+>:?\s*", "", str(exc))[:200]
+
+
 def check_pdf(data: bytes) -> CheckReport:
     """Run every machine check on a PDF held in memory."""
     report = CheckReport()
@@ -186,8 +192,11 @@ def check_pdf(data: bytes) -> CheckReport:
         with pikepdf.open(io.BytesIO(data)) as pdf:
             report.facts["pages"] = len(pdf.pages)
             _structure(pdf, report)
+    except pikepdf.PasswordError:
+        report.findings.append(Finding("file", "the PDF is password-protected, so it cannot be checked"))
+        return report
     except pikepdf.PdfError as exc:
-        report.findings.append(Finding("file", f"not a readable PDF: {exc}"))
+        report.findings.append(Finding("file", f"not a readable PDF: {qpdf_message(exc)}"))
         return report
     _validate(data, report)
     return report

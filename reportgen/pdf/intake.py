@@ -19,7 +19,7 @@ import pikepdf
 from pikepdf import Dictionary, Name, String
 
 from reportgen.pdf.conform import conform
-from reportgen.pdf.gate import check_pdf
+from reportgen.pdf.gate import check_pdf, qpdf_message
 from reportgen.pdf.sanitise import sanitise
 
 SUPPLIED_RULES = {"title"}  # the gate's own rules about what the enclosing document supplies
@@ -57,7 +57,7 @@ def take_in(data: bytes, *, title: str, lang: str) -> Intake:
     except pikepdf.PasswordError:
         raise Unreadable("is password-protected; ask for a copy without a password") from None
     except (pikepdf.PdfError, OSError, ValueError) as exc:
-        raise Unreadable(f"is not a readable PDF ({exc})") from None
+        raise Unreadable(f"is not a readable PDF ({qpdf_message(exc)})") from None
     with pdf:
         try:
             encrypted = pdf.is_encrypted
@@ -70,7 +70,7 @@ def take_in(data: bytes, *, title: str, lang: str) -> Intake:
             tagged = _is_tagged(pdf)
             clean = _save(pdf)
         except pikepdf.PdfError as exc:
-            raise Unreadable(f"is damaged and cannot be read ({exc})") from None
+            raise Unreadable(f"is damaged and cannot be read ({qpdf_message(exc)})") from None
     intake = Intake(clean, pages, False, tagged, removed, form_fields=len(fields or []), encrypted=encrypted)
     if not tagged:
         return intake

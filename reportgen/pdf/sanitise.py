@@ -14,6 +14,7 @@ import pikepdf
 from pikepdf import Array, Dictionary, Name
 
 from reportgen.pdf.structtree import kids, structure_of
+from reportgen.pdf.trees import leaves
 
 # Actions that run code, start programs, send or load data, or open embedded files (ISO 32000-1, 12.6.4).
 ACTIVE_ACTIONS = {
@@ -107,9 +108,8 @@ def _actions(obj, removed: Counter, seen: set) -> None:
     for key in ACTION_KEYS:
         action = obj.get(key)
         if isinstance(action, Dictionary) and _is_active(action):
-            kind = str(action.get("/S"))
-            scheme = str(action.get("/URI", "")).split(":")[0][:20]
-            removed[ACTIVE_ACTIONS.get(kind, f"a link to a '{scheme}:' address")] += 1
+            for what in _chain(action):  # an action's /Next actions go with it
+                removed[what] += 1
             del obj[key]
     if obj.get("/S") == Name.JavaScript or "/JS" in obj:
         for key in ("/JS", "/S"):
@@ -125,6 +125,20 @@ def _actions(obj, removed: Counter, seen: set) -> None:
                     _actions(item, removed, seen)
 
 
+def _chain(action: Dictionary) -> list[str]:
+    """The active actions of an action and those it leads on to (/Next), in words."""
+    found, seen = [], set()
+    while isinstance(action, Dictionary) and not (action.is_indirect and action.objgen in seen):
+        if action.is_indirect:
+            seen.add(action.objgen)
+        if _is_active(action):
+            scheme = str(action.get("/URI", "")).split(":")[0][:20]
+            found.append(ACTIVE_ACTIONS.get(str(action.get("/S")), f"a link to a '{scheme}:' address"))
+        following = action.get("/Next")
+        action = following[0] if isinstance(following, Array) and len(following) else following
+    return found
+
+
 def _is_active(action: Dictionary) -> bool:
     kind = str(action.get("/S"))
     if kind in ACTIVE_ACTIONS:
@@ -136,19 +150,8 @@ def _is_active(action: Dictionary) -> bool:
 
 
 def _file_names(tree) -> list[str]:
-    """The names in an /EmbeddedFiles name tree (nested /Kids followed once)."""
-    found, stack, seen = [], [tree], set()
-    while stack:
-        node = stack.pop()
-        if not isinstance(node, Dictionary) or (node.is_indirect and node.objgen in seen):
-            continue
-        if node.is_indirect:
-            seen.add(node.objgen)
-        names = node.get("/Names")
-        if isinstance(names, Array):
-            found += [str(names[i]) for i in range(0, len(names) - 1, 2)]
-        stack += list(node.get("/Kids") or [])
-    return sorted(found)
+    """The names in an /EmbeddedFiles name tree."""
+    return sorted(str(name) for name, _ in leaves(tree, "/Names"))
 
 
 def _unlink_structure(pdf: pikepdf.Pdf, gone: set) -> None:

@@ -15,6 +15,8 @@ from typing import Iterator
 
 from pikepdf import Array, Dictionary, Name
 
+from reportgen.pdf.trees import leaves
+
 # ISO 32000-1 (PDF 1.7, the base of PDF/UA-1), 14.8.4: the standard structure types.
 STANDARD_TYPES = frozenset(
     "/" + name for name in (
@@ -254,22 +256,6 @@ def structure_of(pdf) -> StructTree | None:
 
 
 def parent_tree(root) -> dict[int, object]:
-    """The /ParentTree number tree flattened: key -> element or array of elements (nested /Kids followed once)."""
-    entries: dict[int, object] = {}
-    seen: set = set()
-    stack = [root.get("/ParentTree")] if root is not None else []
-    while stack:
-        node = stack.pop()
-        if not isinstance(node, Dictionary) or (node.is_indirect and node.objgen in seen):
-            continue
-        if node.is_indirect:
-            seen.add(node.objgen)
-        nums = node.get("/Nums")
-        if isinstance(nums, Array):
-            for i in range(0, len(nums) - 1, 2):
-                if isinstance(nums[i], int):
-                    entries[int(nums[i])] = nums[i + 1]
-        kids_ = node.get("/Kids")
-        if isinstance(kids_, Array):
-            stack.extend(reversed(list(kids_)))
-    return entries
+    """The /ParentTree number tree flattened: key -> element or array of elements."""
+    tree = root.get("/ParentTree") if root is not None else None
+    return {int(key): value for key, value in leaves(tree, "/Nums") if isinstance(key, int)}
