@@ -377,4 +377,6 @@ def _drop_pdfua_claim(pdf) -> None:
     metadata = pdf.Root.get("/Metadata")
     if isinstance(metadata, pikepdf.Stream):
         xml = metadata.read_bytes()
-        metadata.write(re.sub(rb'\s*pdfuaid:part="1"', b"", xml))
+        # the claim as an attribute (WeasyPrint) or as an element (pikepdf, Word)
+        xml = re.sub(rb'\s*pdfuaid:part=["\'][^"\']*["\']', b"", xml)
+        metadata.write(re.sub(rb"\s*<pdfuaid:part\b[^>]*>[^<]*</pdfuaid:part>", b"", xml))
