@@ -120,10 +120,8 @@ def plan_pack(project: Project, slug: str, date: dt.date, committee: str | None 
                 where + (j,), warn=True))
         attachments = []
         for k, attachment in enumerate(item.attachments):
-            at = where + (j, "attachments", k, "file")
-            report = lambda message, warn=False, at=at: diagnostics.append(  # noqa: E731
-                source.diagnostic(message, at, warn=warn))
-            taken = _take_attachment(calendar, attachment.file, attachment.title, lang, report)
+            problems = _Problems(source, where + (j, "attachments", k, "file"), diagnostics)
+            taken = _take_attachment(calendar, attachment.file, attachment.title, lang, problems)
             if taken is not None:
                 attachments.append(taken)
         items.append(PackItem(item.item, item.title, item.paper, view.paper.title if view else None,
@@ -144,7 +142,20 @@ def _about_meeting(d: Diagnostic, meeting: ScheduledMeeting) -> bool:
     return not d.key or d.key == here or d.key.startswith((here + ".", "publication"))
 
 
-def _take_attachment(calendar: CouncilCalendar, file: str, title: str, lang: str, report) -> PackAttachment | None:
+@dataclass(frozen=True)
+class _Problems:
+    """Where an attachment's problems go: diagnostics located at its entry in meetings.yaml."""
+
+    source: object  # the Loaded meetings.yaml
+    at: tuple
+    diagnostics: list[Diagnostic]
+
+    def __call__(self, message: str, warn: bool = False) -> None:
+        self.diagnostics.append(self.source.diagnostic(message, self.at, warn=warn))
+
+
+def _take_attachment(calendar: CouncilCalendar, file: str, title: str, lang: str,
+                     report: _Problems) -> PackAttachment | None:
     """An attachment taken in, or None (with an error reported) when it is outside the council folder or unusable."""
     folder = calendar.folder.resolve()
     path = (folder / file).resolve()
