@@ -8,6 +8,7 @@ from pathlib import Path
 import pikepdf
 import pytest
 
+from conftest import outline_of
 from reportgen.pdf.concat import Bookmark, Source, concat
 
 ATTACHMENTS = Path(__file__).resolve().parent / "fixtures/attachments"
@@ -31,15 +32,6 @@ def sources() -> list[Source]:
 
 
 OUTLINE = [Bookmark("Item 1", 0, (0,)), Bookmark("Item 2", 1, (Bookmark("The minutes", 1, (1,)),)), Bookmark("Scan", 2)]
-
-
-def outline_of(pdf) -> list:
-    pages = {p.obj.objgen: n for n, p in enumerate(pdf.pages, 1)}
-    with pdf.open_outline() as outline:
-        def walk(items):
-            return [(i.title, pages[i.destination[0].objgen], walk(i.children)) for i in items]
-
-        return walk(outline.root)
 
 
 def test_pages_parts_and_the_callers_bookmarks(sources):

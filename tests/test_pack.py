@@ -9,7 +9,7 @@ import pdfplumber
 import pikepdf
 import pytest
 
-from conftest import ROOT, copy_project
+from conftest import ROOT, copy_project, outline_of
 from reportgen.errors import InputError
 from reportgen.meetings.calendar import read_calendar
 from reportgen.meetings.pack import PACK_CONTEXT_VARIABLES, build_pack, pack_context, plan_pack, render_front_html
@@ -74,17 +74,6 @@ def front_rows(pack) -> list[list[str]]:
         page = " ".join(w["text"] for w in band if w["x0"] >= page_x - 1)
         rows.append([number["text"], title, page])
     return rows
-
-
-def outline_of(path):
-    """[(title, page number, children)] of the PDF's bookmarks."""
-    with pikepdf.open(path) as pdf:
-        pages = {p.obj.objgen: n for n, p in enumerate(pdf.pages, 1)}
-        with pdf.open_outline() as outline:
-            def walk(items):
-                return [(i.title, pages[i.destination[0].objgen], walk(i.children)) for i in items]
-
-            return walk(outline.root)
 
 
 def test_one_pdf_named_for_the_meeting(pack):
