@@ -13,10 +13,12 @@ from __future__ import annotations
 import io
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pikepdf
 from pikepdf import Array, Dictionary
 
+from reportgen.errors import ReportgenError
 from reportgen.pdf.structtree import StructTree, attribute, is_element, parent_tree, structure_of, walk
 
 VALIDATOR = "page-validation"
@@ -38,6 +40,12 @@ class CheckReport:
     @property
     def passed(self) -> bool:
         return not self.findings
+
+    def findings_text(self, limit: int | None = None) -> str:
+        """The findings on one line, as every message about a failed gate shows them."""
+        shown = self.findings[:limit] if limit else self.findings
+        more = "; ..." if limit and len(self.findings) > limit else ""
+        return "; ".join(f"[{f.rule}] {f.message}" for f in shown) + more
 
     def verdict(self) -> str:
         if self.passed:
@@ -181,8 +189,17 @@ def _count(items) -> int:
 
 
 def qpdf_message(exc: Exception) -> str:
-    """qpdf's message without the name of the in-memory stream it read from."""
-    return re.sub(r"^.*?<_io\.BytesIO object at 0x[0-9a-f]+>:?\s*", "", str(exc))[:200]
+    """qpdf's message without the in-memory stream it names ("<_io.BytesIO object at 0x…>"): only what is wrong."""
+    return re.sub(r"(stream )?<_io\.BytesIO object at 0x[0-9a-f]+>:?\s*", "", str(exc))[:200]
+
+
+def check_file(path: Path) -> CheckReport:
+    """Check a PDF file; a file that is not a PDF at all is the user's mistake, not a finding."""
+    data = path.read_bytes()
+    if b"%PDF-" not in data[:1024]:
+        raise ReportgenError(f"{path}: this is not a PDF file (it has no %PDF- header); "
+                             "`reportgen check` checks PDF files, such as the papers in output/")
+    return check_pdf(data)
 
 
 def check_pdf(data: bytes) -> CheckReport:

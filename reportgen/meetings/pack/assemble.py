@@ -26,6 +26,7 @@ from reportgen.meetings.pack.sheet import Placed, front_sheet
 from reportgen.pdf.concat import Bookmark, Source, concat
 from reportgen.pdf.stamp import Mark, page_sizes, stamp
 from reportgen.pipeline.output import build_lock, describe_write_error, write_atomic
+from reportgen.pipeline.produce import require_pass
 
 STAMP_FONT = Path("base/fonts/LiberationSans-Regular.ttf")  # under templates/
 MM = 72 / 25.4
@@ -72,13 +73,10 @@ def build_pack(project: Project, slug: str, date: dt.date, committee: str | None
     untagged = [p for p in parts if not p.tagged]
     gate_pdf = pack if not untagged else assemble(plan, front, [p for p in parts if p.tagged])[0]
 
-    from reportgen.pdf.gate import check_pdf
-
-    gate = check_pdf(gate_pdf)
-    if not gate.passed:
-        raise BuildError("the agenda pack failed its machine checks, so the last good pack (if any) was kept: "
-                         + "; ".join(f"[{f.rule}] {f.message}" for f in gate.findings))
+    require_pass(gate_pdf, what="the agenda pack", kept="the last good pack (if any)")
     if untagged:
+        from reportgen.pdf.gate import check_pdf
+
         report.findings = [f"[{f.rule}] {f.message}" for f in check_pdf(pack).findings]
     with build_lock(out_dir):
         try:

@@ -17,7 +17,7 @@ from reportgen.inputs.project import Project
 from reportgen.inputs.styles import Style
 from reportgen.meetings.calendar import CouncilCalendar, ScheduledMeeting, read_calendar
 from reportgen.pdf.intake import Intake, Unreadable, take_in
-from reportgen.pipeline.build import Inputs, gather
+from reportgen.pipeline.gather import Inputs, gather
 from reportgen.render.html import long_date
 
 PACK_NAME = "agenda-pack"

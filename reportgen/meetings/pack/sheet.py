@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import calendar as _calendar
 import datetime as dt
 from dataclasses import dataclass
 
@@ -10,6 +9,7 @@ from reportgen import __version__
 from reportgen.errors import BuildError
 from reportgen.inputs.models import Committee, CommitteeMeeting, Council
 from reportgen.meetings.pack.plan import PackPlan
+from reportgen.pipeline.produce import render_repaired
 from reportgen.render.html import render_template
 
 PACK_TEMPLATE = "pack.html"
@@ -93,23 +93,18 @@ def pack_context(plan: PackPlan, items: list[AgendaEntry]) -> dict:
 def render_front_html(plan: PackPlan, items: list[AgendaEntry]) -> str:
     """pack.html rendered; a template problem is a BuildError located in the template, as for papers."""
     return render_template(plan.style, PACK_TEMPLATE, pack_context(plan, items),
-                           docs='docs/meetings.md ("Agenda packs")')
+                           variables_help='docs/meetings.md, "Agenda packs",')
 
 
 def front_sheet(plan: PackPlan, placed: list[Placed], *, strict: bool = False) -> bytes:
     """The front sheet as a repaired tagged PDF, rendered until the page numbers it lists allow for its own length."""
-    from reportgen.pdf.engine import render_pdf
-    from reportgen.pdf.repair import repair
-
     folder = plan.calendar.folder
     front_pages = 1
     for _ in range(MAX_FRONT_SHEET_PASSES):
         html = render_front_html(plan, entries(plan, placed, front_pages))
-        rendered = render_pdf(html, base_url=folder, allowed_roots=[*plan.style.asset_roots, folder],
-                              date_epoch=_calendar.timegm(plan.prepared.timetuple()))
-        if strict and rendered.warnings:
-            raise BuildError("WeasyPrint warned about the front sheet (--strict): " + "; ".join(rendered.warnings))
-        if rendered.pages == front_pages:
-            return repair(rendered.pdf)[0]
-        front_pages = rendered.pages
+        produced = render_repaired(html, base_url=folder, allowed_roots=[*plan.style.asset_roots, folder],
+                                   date=plan.prepared, strict=strict, about=" about the front sheet")
+        if produced.pages == front_pages:
+            return produced.pdf
+        front_pages = produced.pages
     raise BuildError("the front sheet's length kept changing with its page numbers; shorten pack.html")
