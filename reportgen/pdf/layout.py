@@ -150,7 +150,7 @@ class _Reader:
 
     def placeholder(self, key: str, head) -> None:
         """The hidden " (continued)" a style puts after a heading row's first cell: where the label goes."""
-        for box in _descendants(head):
+        for box in descendants(head):
             if type(box).__name__ == "TextBox" and box.element_tag.endswith("::after") and box.text.strip():
                 size = box.style["font_size"] * PX
                 baseline = (box.position_y + box.baseline) * PX
@@ -229,14 +229,14 @@ def _clip(clip: Box | None, box) -> Box:
     return Box(max(clip.x0, inner.x0), max(clip.top, inner.top), min(clip.x1, inner.x1), min(clip.bottom, inner.bottom))
 
 
-def _descendants(box):
+def descendants(box):
     yield box
     for child in getattr(box, "children", ()):
-        yield from _descendants(child)
+        yield from descendants(child)
 
 
 def _has_text(box) -> bool:
-    return any(type(b).__name__ == "TextBox" and b.text.strip() for b in _descendants(box))
+    return any(type(b).__name__ == "TextBox" and b.text.strip() for b in descendants(box))
 
 
 def _band(box) -> float:
@@ -256,7 +256,7 @@ def _band(box) -> float:
 
 def source_words(root_box) -> str:
     """The visible text WeasyPrint was given to lay out (before pagination), as one string."""
-    return " ".join(b.text for b in _descendants(root_box)
+    return " ".join(b.text for b in descendants(root_box)
                     if type(b).__name__ == "TextBox" and b.style["visibility"] == "visible")
 
 
