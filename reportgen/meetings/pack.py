@@ -31,6 +31,7 @@ from pathlib import Path
 import jinja2
 
 from reportgen import __version__
+from reportgen.confine import Roots
 from reportgen.errors import BuildError, Diagnostic, InputError, did_you_mean, display_path, error, one_of
 from reportgen.meetings.calendar import CouncilCalendar, ScheduledMeeting, read_calendar
 from reportgen.inputs.models import Committee, CommitteeMeeting, Council
@@ -216,10 +217,9 @@ def _read_attachment(calendar: CouncilCalendar, file: str, title: str, diagnosti
     """An attachment's bytes, refused unless it is a readable PDF really inside the council folder."""
     import pikepdf
 
-    folder = calendar.folder.resolve()
-    path = (folder / file).resolve()
+    path = Roots([calendar.folder]).find(calendar.folder / file)
     problem = lambda message, warn=False: diagnostics.append(source.diagnostic(message, at, warn=warn))  # noqa: E731
-    if not path.is_relative_to(folder):
+    if path is None:
         problem(f"'{file}' leads outside the council folder (a link?); copy the PDF into the council folder")
         return None
     if not path.is_file():
