@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
-from reportgen.confine import relative_path
+from reportgen import confine
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=60)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -70,7 +70,7 @@ class Image(Record):
     @field_validator("file")
     @classmethod
     def _inside_the_council_folder(cls, value: str) -> str:
-        relative_path(value, "image")
+        confine.relative_path(value, "image")
         if not value.lower().endswith(IMAGE_SUFFIXES):
             raise ValueError(f"expected an image file ({', '.join(IMAGE_SUFFIXES)})")
         return value
@@ -393,7 +393,7 @@ class Attachment(Record):
     @field_validator("file")
     @classmethod
     def _a_pdf_inside_the_council_folder(cls, value: str) -> str:
-        relative_path(value, "attachment")
+        confine.relative_path(value, "attachment")
         if not value.lower().endswith(".pdf"):
             raise ValueError("expected a PDF file (.pdf)")
         return value
