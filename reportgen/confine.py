@@ -1,10 +1,4 @@
-"""Path confinement: the one place that decides whether a path or URL stays inside the project's trusted folders.
-
-Every file a paper uses is judged here, by where it really is once every
-symbolic link is followed: records, figures, attachments, templates, and the
-files WeasyPrint and the HTML twin fetch. Paths written in records are also
-checked as written (`relative_path`), before any file is looked at.
-"""
+"""Path confinement: whether a path, once its links are followed, stays inside the folders trusted for it."""
 
 from __future__ import annotations
 
@@ -17,10 +11,6 @@ from urllib.parse import unquote, urlsplit
 def real(path: str | os.PathLike) -> Path:
     """Where `path` really is: absolute, with every symbolic link followed (as far as the links exist)."""
     return Path(os.path.realpath(path))
-
-
-def _within(path: Path, folder: Path) -> bool:
-    return path.is_relative_to(folder)
 
 
 def relative_path(value: str, noun: str) -> str:
@@ -48,7 +38,7 @@ def local_path(url: str) -> Path | None:
 
 
 class Roots:
-    """Folders whose files may be used, compared by their real paths.
+    """Folders whose files may be used (a style's and a council's), compared by their real paths.
 
     A folder that is itself a symbolic link keeps working (a council folder
     linked from elsewhere). But a folder that, as written, lies inside another
@@ -61,15 +51,17 @@ class Roots:
 
     def __init__(self, folders: Iterable[str | os.PathLike]):
         self.folders = tuple(Path(os.path.abspath(folder)) for folder in folders)
+        reals = [real(folder) for folder in self.folders]
         self.trusted = tuple(
-            real(folder) for folder in self.folders
-            if all(_within(real(folder), real(outer)) for outer in self.folders if _within(folder, outer))
+            located for folder, located in zip(self.folders, reals)
+            if all(located.is_relative_to(outer_real)
+                   for outer, outer_real in zip(self.folders, reals) if folder.is_relative_to(outer))
         )
 
     def find(self, path: str | os.PathLike) -> Path | None:
         """`path`'s real location when that lies inside a trusted folder; None when it leads out."""
         located = real(path)
-        return located if any(_within(located, folder) for folder in self.trusted) else None
+        return located if any(located.is_relative_to(folder) for folder in self.trusted) else None
 
     def find_url(self, url: str) -> Path | None:
         """The real file a file: URL names, when inside a trusted folder; None for any other URL."""

@@ -78,8 +78,9 @@ def _fetcher_class():
                 kind = mimetypes.guess_type(real.name)[0] or "application/octet-stream"
                 return URLFetcherResponse(url, data, headers={"Content-Type": kind})
             written = confine.local_path(url)
-            if written is not None and confine.real(written) != written:  # say where a symbolic link really leads
-                self.refused.append(f"refused {url}, a symbolic link to {confine.real(written)} "
+            target = confine.real(written) if written is not None else None
+            if target is not None and target != written:  # say where a symbolic link really leads
+                self.refused.append(f"refused {url}, a symbolic link to {target} "
                                     "(only files of the style and the council may be used)")
                 raise FatalURLFetchingError(f"refused: {url}")
             self.refused.append(f"refused {url} (only files of the style and the council may be used)")
