@@ -110,8 +110,11 @@ def _fetcher_class():
 # pdfrepair), so the repair can join the pieces exactly instead of guessing.
 # It wraps a private function, so it is applied only to the version it was
 # written for; pdfcheck then reports any split table a newer version makes.
+# An element with a data-title (a named row or block) keeps that as its /T,
+# the structure element's title: `check` reads units back by it.
 TRACED_VERSIONS = ("70.",)
 SOURCE_KEY = "/T"
+TITLE_SEPARATOR = "|"  # after the label, the element's data-title: a row's or block's name
 
 
 def _trace_structure_sources() -> None:
@@ -132,7 +135,11 @@ def _trace_structure_sources() -> None:
         for element in original(box, parent, pdf, page_number, nums, annotations, marked):
             if source.element is not None and SOURCE_KEY[1:] not in element:
                 identity = (id(source.element), source.element_tag, type(source).__name__)
-                element[SOURCE_KEY[1:]] = pydyf.String(f"rg:{keys.setdefault(identity, len(keys))}")
+                key = f"rg:{keys.setdefault(identity, len(keys))}"
+                title = source.element.get("data-title") if source.element_tag == source.element.tag else None
+                if title and title.strip():  # the repair keeps it as the element's /T (its title)
+                    key += TITLE_SEPARATOR + " ".join(title.split())
+                element[SOURCE_KEY[1:]] = pydyf.String(key)
             yield element
 
     traced._reportgen_traced = True

@@ -186,7 +186,10 @@ def has_label(paper: Paper, unit: Unit, piece) -> bool:
     area = piece.extent()
     if area is None:
         return True  # nothing of it shows here but its heading row: nothing to name
-    near = sorted((r for r in page.runs if r.artifact and r.x1 > area.x0 and r.x0 < area.x1
+    # Across the unit's width on any page: a row's name sits in its first cell, empty here.
+    extents = [e for e in (p.extent() for p in unit.pieces) if e is not None]
+    x0, x1 = min(e.x0 for e in extents), max(e.x1 for e in extents)
+    near = sorted((r for r in page.runs if r.artifact and r.x1 > x0 and r.x0 < x1
                    and area.top - LABEL_ABOVE <= r.baseline <= area.top + LABEL_BELOW),
                   key=lambda r: (round(r.baseline), r.x0))
     word = _squash(paper.continued)

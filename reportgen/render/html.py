@@ -18,6 +18,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from reportgen import __version__
 from reportgen.confine import Roots
 from reportgen.errors import BuildError, display_path
+from reportgen.render.columns import with_content_widths
 from reportgen.render.markdown import to_html, to_inline_html
 from reportgen.merge import AppendixView, FigureView, PaperView, SectionView
 from reportgen.inputs.models import Committee, Council, Meeting, Officer, Paper, Reference
@@ -162,7 +163,7 @@ def context(view: PaperView, style: Style, output_format: str = "pdf") -> dict:
 
 def render_html(view: PaperView, style: Style, output_format: str = "pdf") -> str:
     """The paper as one HTML document; template problems become BuildError."""
-    return render_template(style, ENTRY_TEMPLATE, context(view, style, output_format))
+    return with_content_widths(render_template(style, ENTRY_TEMPLATE, context(view, style, output_format)))
 
 
 def render_template(style: Style, name: str, variables: dict,
