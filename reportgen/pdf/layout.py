@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
-from reportgen.pdf.pagemodel import Box, Page, Paper, Piece, Run, Slot, Unit
+from reportgen.pdf.pagemodel import Box, Page, Paper, Piece, Run, Slot, Unit, first_line_title
 
 PX = 0.75  # CSS pixels to points
 UNIT_CLASS = "unit"
@@ -183,12 +183,16 @@ class _Reader:
     def paper(self, pages: list[Page], source_text: str | None) -> Layout:
         starts, blocks = {}, {}
         for (key, page), cells in sorted(self.cells.items(), key=lambda item: item[0][1]):
+            piece = Piece(page, tuple(tuple(c) for c in cells), self.slots.get((key, page)))
+            if piece.extent() is None:  # only padding or a repeated heading row of it here: no piece
+                continue
             unit = self.units[key]
             starts.setdefault(key, page)
-            unit.pieces.append(Piece(page, tuple(tuple(c) for c in cells), self.slots.get((key, page))))
+            unit.pieces.append(piece)
         for (key, page, cell), found in self.blocks.items():
-            index = [p.page for p in self.units[key].pieces].index(page)
-            blocks[(key, index, cell)] = found
+            on = [p.page for p in self.units[key].pieces]
+            if page in on:
+                blocks[(key, on.index(page), cell)] = found
         nested = {key for key in self.units if self.units[key].kind in ("row", "block")}
         for key, unit in self.units.items():
             if unit.kind == "block" and _holds_units(self.elements[key], self.elements, nested - {key}):
@@ -197,16 +201,6 @@ class _Reader:
                 unit.title = first_line_title(unit)
         units = [u for u in self.units.values() if u.pieces]
         return Layout(Paper(pages, units, self.lang, source_text), self.elements, blocks, starts)
-
-
-def first_line_title(unit: Unit) -> str:
-    """A row's name when its template gave none: the first line of its first cell, without a closing colon."""
-    first = unit.pieces[0].cells[0] if unit.pieces and unit.pieces[0].cells else ()
-    line = [r for r in first if not r.artifact]
-    if not line:
-        return ""
-    baseline = min(r.baseline for r in line)
-    return " ".join(r.text.strip() for r in line if abs(r.baseline - baseline) < 1).rstrip(":").strip()
 
 
 def _holds_units(element, elements: dict, candidates: set) -> bool:

@@ -161,3 +161,13 @@ def extent(runs) -> Box | None:
         return None
     return Box(min(r.x0 for r in shown), min(r.top for r in shown),
                max(r.x1 for r in shown), max(r.bottom for r in shown))
+
+
+def first_line_title(unit: Unit) -> str:
+    """A row's name when nothing names it: the first line of its first cell, without a closing colon."""
+    for piece in unit.pieces:
+        line = [r for r in (piece.cells[0] if piece.cells else ()) if not r.artifact and r.text.strip()]
+        if line:
+            baseline = min(r.baseline for r in line)
+            return " ".join(r.text.strip() for r in line if abs(r.baseline - baseline) < SAME_LINE).rstrip(":").strip()
+    return ""

@@ -150,7 +150,7 @@ def unit_findings(paper: Paper, unit: Unit) -> list[Finding]:
                                  f"title and at least {MIN_START_LINES} lines, or move to the next page", unit.key, 0))
         for index, piece in enumerate(unit.pieces[1:], 1):
             lines = piece.most_lines()
-            if 0 < lines < MIN_CELL_LINES or (lines == 0 and piece.extent() is None):
+            if lines < MIN_CELL_LINES:
                 found.append(Finding("widow", WARNING, pages[index],
                                      f"{name} goes on to this page with only {lines} line(s); a continuation should "
                                      f"carry at least {MIN_CELL_LINES}", unit.key, index))
