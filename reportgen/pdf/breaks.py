@@ -90,6 +90,39 @@ def plan(found: layout_tree.Layout) -> list[Change]:
                 wanted = max(wanted, _lines_to_fill(page, piece))
             if piece.most_lines() < wanted:
                 changes += _pull_back(found, unit, index, wanted)
+    return changes + _fill_thin_pages(found)
+
+
+def _fill_thin_pages(found: layout_tree.Layout) -> list[Change]:
+    """A nearly empty last page (or one before a forced break) of plain paragraphs takes some from the page before.
+
+    The paragraphs that end the page before move over, a heading with the
+    paragraph after it, as long as that page keeps most of what it had.
+    """
+    paper = found.paper
+    kinds = {unit.key: unit.kind for unit in paper.units}
+    changes = []
+    for number, page in enumerate(paper.pages[1:], 1):
+        last = number == len(paper.pages) - 1
+        fill = page_fill(page)
+        if fill >= THIN_PAGE or number in found.forced or not (last or number + 1 in found.forced):
+            continue
+        trailing = []  # the paragraphs that end the page before, outside rows and blocks, last first
+        for block in reversed(found.flow.get(number - 1, [])):
+            if any(kinds.get(key) in ("row", "block") for key in block.units):
+                break
+            trailing.append(block)
+        if len(trailing) < 2:
+            continue
+        bottom = max(r.bottom for r in trailing[0].runs)
+        needed = (THIN_PAGE * 1.3 - fill) * page.content.height
+        for index, block in enumerate(trailing[:-1]):  # never the page's first paragraph
+            top = min(r.top for r in block.runs)
+            if bottom - top >= needed:
+                move = trailing[index + 1] if trailing[index + 1].heading else block
+                if move is not trailing[-1]:
+                    changes.append(Change(move.element, (("break_before", "page"),), number - 1))
+                break
     return changes
 
 

@@ -21,16 +21,23 @@ from reportgen.pdf.pagemodel import Box, Page, Paper, Piece, Run, Slot, Unit, fi
 
 PX = 0.75  # CSS pixels to points
 UNIT_CLASS = "unit"
+FORCED = ("page", "left", "right", "recto", "verso")
+HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 BAND = "__continued_band"  # how WeasyPrint stores the custom property --continued-band
 WORD = re.compile(r"\w+")
 
 
 @dataclass
 class Block:
-    """An in-flow block directly inside a cell (or a block unit) on one page, and its lines there."""
+    """A block on one page and its lines there: inside a cell or block unit, or a paragraph of the flow."""
 
     element: object
     runs: list[Run] = field(default_factory=list)
+    units: tuple[str, ...] = ()  # the units it is inside (a paragraph of the flow)
+
+    @property
+    def heading(self) -> bool:
+        return getattr(self.element, "tag", "") in HEADINGS
 
 
 @dataclass
@@ -41,6 +48,8 @@ class Layout:
     elements: dict[str, object]
     blocks: dict[tuple[str, int, int], list[Block]]  # (unit key, piece index, cell) -> its blocks in order
     starts: dict[str, int] = field(default_factory=dict)  # unit key -> page its first piece is on
+    flow: dict[int, list[Block]] = field(default_factory=dict)  # page -> its paragraphs outside rows and blocks
+    forced: set[int] = field(default_factory=set)  # pages that start with a forced break (e.g. an appendix)
 
 
 @dataclass(frozen=True)
@@ -51,6 +60,7 @@ class _Context:
     clip: Box | None = None
     units: tuple = ()  # (unit key, cell, the cell's child being walked or None)
     head: bool = False  # inside a heading or footing row group
+    paragraph: object = None  # the element of the block holding the lines being walked
 
     def but(self, **changes) -> "_Context":
         return replace(self, **changes)
@@ -70,6 +80,9 @@ class _Reader:
         self.slots: dict[tuple[str, int], Slot] = {}
         self.blocks: dict[tuple[str, int, int], list[Block]] = {}
         self.table_pages: dict[str, int] = {}
+        self.flow: dict[int, list[Block]] = {}
+        self.forced: set[int] = set()
+        self.seen: set[int] = set()
 
     def key(self, element, kind: str, title: str) -> str:
         key = self.keys.get(id(element))
@@ -98,6 +111,12 @@ class _Reader:
             self.page.figures.append(Box(x, y, x + box.border_width() * PX, y + box.border_height() * PX))
             return
         element = box.element
+        if element is not None and id(element) not in self.seen:  # the element starts here
+            self.seen.add(id(element))
+            if box.style["break_before"] in FORCED and not any(not r.artifact for r in self.page.runs):
+                self.forced.add(self.page_number)
+        if any(type(child).__name__ == "LineBox" for child in getattr(box, "children", ())):
+            ctx = ctx.but(paragraph=box.element)
         if name == "TableBox" and box.children and getattr(box.children[0], "is_header", False):
             key = self.key(element, "table", "")
             first = self.table_pages.setdefault(key, self.page_number)
@@ -172,6 +191,11 @@ class _Reader:
         self.page.runs.append(run)
         if self.missing:
             self.page.missing_glyphs += sum(1 for c in box.text if c in self.missing)
+        if ctx.paragraph is not None:
+            flow = self.flow.setdefault(self.page_number, [])
+            if not flow or flow[-1].element is not ctx.paragraph:
+                flow.append(Block(ctx.paragraph, units=tuple(key for key, _, _ in ctx.units)))
+            flow[-1].runs.append(run)
         for key, cell, child in ctx.units:
             self.cells[(key, self.page_number)][cell].append(run)
             if child is not None:
@@ -200,7 +224,8 @@ class _Reader:
             if unit.kind == "row" and not unit.title:
                 unit.title = first_line_title(unit)
         units = [u for u in self.units.values() if u.pieces]
-        return Layout(Paper(pages, units, self.lang, source_text), self.elements, blocks, starts)
+        return Layout(Paper(pages, units, self.lang, source_text), self.elements, blocks, starts, self.flow,
+                      self.forced)
 
 
 def _holds_units(element, elements: dict, candidates: set) -> bool:
