@@ -16,7 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from reportgen.pdf.pagemodel import Paper, Run, Slot
-from reportgen.pdf.proof import SMALLEST
+from reportgen.pdf.proof import SMALLEST, named_before
 from reportgen.pdf.stamp import Mark
 
 SCALE = 0.85  # a label is set this much smaller than the text of what it names
@@ -50,7 +50,7 @@ def labels(paper: Paper, font: Path) -> list[Label]:
     for unit in paper.units:
         for piece in unit.pieces[1:]:
             slot = piece.slot
-            if slot is None:
+            if slot is None or not named_before(unit, piece):  # a row whose name starts here needs no label
                 continue
             if slot.text:  # a heading row's placeholder, laid out by WeasyPrint in the row's own type
                 found.append(Label(piece.page, (slot.text,), slot.x0, slot.top, slot.size))

@@ -184,8 +184,8 @@ def has_label(paper: Paper, unit: Unit, piece) -> bool:
     """Whether a continuation shows its unit's title and "(continued)" near its top (as page furniture)."""
     page = paper.pages[piece.page]
     area = piece.extent()
-    if area is None:
-        return True  # nothing of it shows here but its heading row: nothing to name
+    if area is None or not named_before(unit, piece):
+        return True  # nothing of it shows here but its heading row, or its name starts here: nothing to add
     # Across the unit's width on any page: a row's name sits in its first cell, empty here.
     extents = [e for e in (p.extent() for p in unit.pieces) if e is not None]
     x0, x1 = min(e.x0 for e in extents), max(e.x1 for e in extents)
@@ -197,6 +197,14 @@ def has_label(paper: Paper, unit: Unit, piece) -> bool:
         return any(_squash(r.text) == word for r in near)
     text = _squash(" ".join(r.text for r in near))
     return word in text and _squash(unit.title) in text
+
+
+def named_before(unit: Unit, piece) -> bool:
+    """Whether a row's name (its first cell) showed on an earlier page; a block's always did."""
+    if unit.kind != "row":
+        return True
+    earlier = unit.pieces[:unit.pieces.index(piece)]
+    return any(p.cells and p.lines(0) for p in earlier)
 
 
 def _squash(text: str) -> str:

@@ -37,18 +37,21 @@ class _Proofed:
 
 
 def render_repaired(html: str, *, base_url: Path, allowed_roots: list[Path], date: dt.date,
-                    strict: bool = False, about: str = "") -> Produced:
+                    strict: bool = False, about: str = "", max_passes: int | None = None) -> Produced:
     """Render and repair; under --strict any WeasyPrint warning fails it (`about` names what, for the message).
 
     The layout is reviewed and laid out again where rows or blocks break badly
-    (pdf/breaks.py), continuations are labelled, and the proof's findings come
-    with the result; `require_proof` decides whether they fail it.
+    (pdf/breaks.py; `max_passes=0` for one pass only), continuations are
+    labelled, and the proof's findings come with the result; `require_proof`
+    decides whether they fail it.
     """
     from reportgen.pdf.breaks import BreakPasses
     from reportgen.pdf.engine import render_pdf  # here, so validate and --help never load WeasyPrint
 
     found = HTML_LANG.search(html[:2000])
     passes = BreakPasses(lang=found.group(1) if found else "en")
+    if max_passes is not None:
+        passes.max_passes = max_passes
     rendered = render_pdf(
         html, base_url=base_url, allowed_roots=allowed_roots,
         date_epoch=calendar.timegm(date.timetuple()),
