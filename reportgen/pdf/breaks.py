@@ -21,6 +21,7 @@ from reportgen.pdf.pagemodel import count_lines
 from reportgen.pdf.proof import MIN_CELL_LINES, SHORT, THIN_PAGE, page_fill, weak_start
 
 MAX_PASSES = 2
+TALL = 0.75  # of a page: a unit taller than this is moved by a page break, not kept whole
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,11 @@ def plan(found: layout_tree.Layout) -> list[Change]:
         content = paper.pages[unit.pieces[0].page].content.height
         short = unit.height() < SHORT * content
         if unit.split and (short or weak_start(unit)):
-            changes.append(Change(element, (("break_inside", "avoid"),), unit.pieces[0].page))
+            # Kept whole it moves to the next page; one nearly a page tall would not fit there beside its
+            # table's heading row, which WeasyPrint would then leave out: that one only starts a new page.
+            tall = unit.height() > TALL * content and unit.key not in found.first_rows
+            style = ("break_before", "page") if tall else ("break_inside", "avoid")
+            changes.append(Change(element, (style,), unit.pieces[0].page))
             continue
         if short:
             changes.append(Change(element, (("break_inside", "avoid"),), -1))

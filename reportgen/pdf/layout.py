@@ -50,6 +50,7 @@ class Layout:
     starts: dict[str, int] = field(default_factory=dict)  # unit key -> page its first piece is on
     flow: dict[int, list[Block]] = field(default_factory=dict)  # page -> its paragraphs outside rows and blocks
     forced: set[int] = field(default_factory=set)  # pages that start with a forced break (e.g. an appendix)
+    first_rows: set[str] = field(default_factory=set)  # rows first in their table body
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,7 @@ class _Reader:
         self.flow: dict[int, list[Block]] = {}
         self.forced: set[int] = set()
         self.seen: set[int] = set()
+        self.first_rows: set[str] = set()
 
     def key(self, element, kind: str, title: str) -> str:
         key = self.keys.get(id(element))
@@ -117,7 +119,7 @@ class _Reader:
                 self.forced.add(self.page_number)
         if any(type(child).__name__ == "LineBox" for child in getattr(box, "children", ())):
             ctx = ctx.but(paragraph=box.element)
-        if name == "TableBox" and box.children and getattr(box.children[0], "is_header", False):
+        if name == "TableBox" and self._table(box):
             key = self.key(element, "table", "")
             first = self.table_pages.setdefault(key, self.page_number)
             inner = ctx.inside(self.enter(key, 0, box, band=False))
@@ -130,18 +132,27 @@ class _Reader:
         if name == "TableRowGroupBox":
             ctx = ctx.but(head=bool(getattr(box, "is_header", False) or getattr(box, "is_footer", False)))
         elif name == "TableRowBox" and not ctx.head:
-            key = self.key(element, "row", (element.get("data-title") or "").strip())
+            key = self.key(element, "row", " ".join((element.get("data-title") or "").split()))
+            if getattr(box, "index", None) == 0:
+                self.first_rows.add(key)
             for index, cell in enumerate(box.children):
                 self.enter_children(key, index, cell, ctx, band=index == 0)
             return
         elif _is_unit(box):
-            key = self.key(element, "block", (element.get("data-title") or "").strip())
+            key = self.key(element, "block", " ".join((element.get("data-title") or "").split()))
             self.enter_children(key, 0, box, ctx, band=True)
             return
         if box.style["overflow"] != "visible" and hasattr(box, "padding_box_x"):
             ctx = ctx.but(clip=_clip(ctx.clip, box))
         for child in getattr(box, "children", ()):
             self.walk(child, ctx)
+
+    def _table(self, box) -> bool:
+        """A table with a heading row (on this page, or on the page it started: WeasyPrint may leave it out)."""
+        if box.children and getattr(box.children[0], "is_header", False):
+            return True
+        key = self.keys.get(id(box.element))
+        return key is not None and self.units[key].kind == "table"
 
     def enter_children(self, key: str, cell: int, box, ctx: "_Context", *, band: bool) -> None:
         opened = self.enter(key, cell, box, band=band)
@@ -225,7 +236,7 @@ class _Reader:
                 unit.title = first_line_title(unit)
         units = [u for u in self.units.values() if u.pieces]
         return Layout(Paper(pages, units, self.lang, source_text), self.elements, blocks, starts, self.flow,
-                      self.forced)
+                      self.forced, self.first_rows)
 
 
 def _holds_units(element, elements: dict, candidates: set) -> bool:
