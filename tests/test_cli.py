@@ -65,12 +65,12 @@ def test_usage_error_exits_2(run_cli):
 
 
 def test_internal_error_exits_3_and_saves_traceback(run_cli, monkeypatch):
-    from reportgen.pipeline import gather
+    from reportgen.meetings import checks
 
     def explode(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(gather, "gather", explode)
+    monkeypatch.setattr(checks, "gather", explode)
     result = run_cli("-C", ROOT, "validate")
     assert result.code == 3
     assert "this is a bug" in result.err and "RuntimeError: boom" in result.err

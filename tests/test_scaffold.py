@@ -127,7 +127,7 @@ def test_cli(run_cli, tmp_path):
 
 
 def test_the_starter_calendar_is_due_cleanly(scaffolded):
-    from reportgen.meetings.calendar import due_report
+    from reportgen.meetings.due import due_report
 
     project, created, _ = scaffolded
     report = due_report(project, ["new-hampshire"], today=TODAY, within=60)

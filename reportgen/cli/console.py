@@ -92,8 +92,8 @@ def validation(inputs, *, strict: bool, seconds: float, calendars: int = 0) -> N
     verdict = "no errors" if ok else f"{len(inputs.errors)} error(s)"
     if strict and not ok and not inputs.errors:
         verdict = "warnings count as errors (--strict)"
-    err(f"Checked {len(inputs.councils) + len(inputs.failed)} council(s), {len(inputs.papers())} paper(s), "
-        f"{calendars} meetings calendar(s): {verdict}, {len(inputs.warnings)} warning(s) in {seconds:.2f} s")
+    err(f"Checked {len(inputs.councils) + len(inputs.failed)} council(s), {calendars} meetings calendar(s), "
+        f"{len(inputs.papers())} paper(s): {verdict}, {len(inputs.warnings)} warning(s) in {seconds:.2f} s")
 
 
 def validation_json(inputs) -> None:
