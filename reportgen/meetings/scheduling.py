@@ -29,15 +29,13 @@ def build_due(project: Project, names: list[str] | None, *, today: dt.date, with
     from reportgen.meetings.checks import check_project
     from reportgen.meetings.due import due_report
     from reportgen.pipeline.build import BuildReport, build
-    from reportgen.pipeline.gather import Inputs
 
     checked = check_project(project, names, strict=options.get("strict", False))
     needed = due_report(project, names, today=today, within=within, inputs=checked.inputs).papers_needed()
-    # A council with errors is not built at all, as in a plain build.
-    only = {slug: set(ids) for slug, ids in needed.items() if ids and slug not in checked.inputs.failed}
-    report = build(project, sorted(only), only=only, **options) if only else BuildReport(Inputs())
-    report.inputs.diagnostics, report.inputs.failed = checked.inputs.diagnostics, checked.inputs.failed
-    return report, sum(len(ids) for ids in needed.values())
+    # A council with errors is not built at all, as in a plain build (check_project left it out).
+    only = {slug: set(ids) for slug, ids in needed.items() if ids}
+    report = build(project, sorted(only), only=only, inputs=checked.inputs, **options) if only else None
+    return report or BuildReport(checked.inputs), sum(len(ids) for ids in needed.values())
 
 
 def run_forever(run_once: Callable[[], None], times: list[dt.time], log: Callable[[str], None]) -> None:

@@ -16,7 +16,7 @@ import multiprocessing
 import os
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
@@ -124,12 +124,15 @@ def build(
     jobs: int | None = None,
     only: dict[str, set[str]] | None = None,
     prune: bool = False,
+    inputs: Inputs | None = None,
     on_outcome: Callable[[PaperOutcome, int, int], None] | None = None,
 ) -> BuildReport:
     """Build the papers of the councils named (all when none are); only what changed unless `force`.
 
     Published files are put back first and never overwritten; `prune` removes
-    outputs that no paper produces any more.
+    outputs that no paper produces any more. `only` keeps the papers named per
+    council; `inputs`, already gathered for these councils, saves reading and
+    checking them again (the agenda pack gathers once for its plan and its papers).
     """
     started = time.perf_counter()
     out_dir = Path(out_dir)
@@ -137,14 +140,16 @@ def build(
         remove_stale_temporaries(out_dir)
         report = BuildReport(Inputs())
         slugs = project.select(names)
-        if not (force or strict or paper_id or only or prune):
+        if not (force or strict or paper_id or only or prune or inputs is not None):
             # Councils whose every paper is recorded as current need no reading at all.
             for slug in list(slugs):
                 current = _current_outcomes(project, slug, manifest, formats, out_dir)
                 if current is not None:
                     report.outcomes += current
                     slugs.remove(slug)
-        report.inputs = inputs = gather(project, slugs, strict=strict) if slugs else Inputs()
+        if inputs is None:
+            inputs = gather(project, slugs, strict=strict) if slugs else Inputs()
+        report.inputs = inputs
         restored: dict[Path, PaperOutcome] = {}
         for council in inputs.councils.values():
             for item in restore_published(council.register, out_dir, council.slug):
@@ -154,9 +159,10 @@ def build(
                 report.pruned += _prune(council, out_dir, manifest)
         if paper_id is not None:
             select_paper(inputs, paper_id)
-        if only is not None:
-            for slug, council in inputs.councils.items():
-                council.papers[:] = [p for p in council.papers if p.id in only.get(slug, ())]
+        if only is not None:  # a new Inputs: the caller's stays as it was
+            inputs = replace(inputs, councils={
+                slug: replace(council, papers=[p for p in council.papers if p.id in only.get(slug, ())])
+                for slug, council in inputs.councils.items()})
         todo = []
         for job in plan(inputs, project.root, out_dir, formats, strict):
             entry = manifest.get(job.council.slug, job.view.id, job.fmt)
@@ -168,7 +174,9 @@ def build(
                                        or PaperOutcome(job.council.slug, job.view.id, "unchanged", (job.target,)))
             else:
                 todo.append(job)
-        report.outcomes += restored.values()  # older versions, and papers not in this build
+        # Older published versions, and papers not in this build, go first: after the (stable) sort
+        # below, a paper's last outcome is then always its current file's, which the agenda pack uses.
+        report.outcomes[:0] = restored.values()
         total = len(report.outcomes) + len(todo)
         for outcome, job in _run(todo, jobs):
             if outcome.status != "failed":
