@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from reportgen.errors import Diagnostic, did_you_mean
 from reportgen.inputs.project import Project
-from reportgen.meetings.calendar import CouncilCalendar, read_calendar
+from reportgen.meetings.calendar import MEETINGS_FILE, CouncilCalendar, read_calendar
 from reportgen.pipeline.gather import Inputs, gather
 
 ATTACHMENT_SUFFIX = ".pdf"
@@ -33,6 +33,8 @@ def check_project(project: Project, names: list[str] | None = None, *, strict: b
     inputs = gather(project, names, strict=strict)
     calendars = []
     for slug in project.select(names):
+        if not (project.council_dir(slug) / MEETINGS_FILE).is_file():
+            continue  # optional: only `due`, which needs one, says it is missing
         calendar, problems = read_calendar(project, slug)
         if calendar is not None:
             calendars.append(calendar)
