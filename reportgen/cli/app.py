@@ -187,8 +187,17 @@ def build(
 def publish(
     ctx: typer.Context,
     council: CouncilArg,
-    paper: Annotated[str, typer.Argument(metavar="PAPER", help="The paper id (its file name under papers/).",
-                                         show_default=False)],
+    paper: Annotated[Optional[str], typer.Argument(
+        metavar="PAPER", help="The paper id (its file name under papers/); leave out with --pack.",
+        show_default=False)] = None,
+    pack: Annotated[Optional[str], typer.Option(
+        "--pack", metavar="DATE", help="Record the agenda pack of the meeting on DATE (YYYY-MM-DD) instead of a "
+                                       "paper; with --supplement, its next supplement.", show_default=False)] = None,
+    committee: Annotated[Optional[str], typer.Option(
+        "--committee", metavar="ID", help="With --pack: the committee, when more than one meets that day.",
+        show_default=False)] = None,
+    supplement: Annotated[bool, typer.Option(
+        "--supplement", help="With --pack: the supplement built by `pack --supplement`.")] = False,
     on: Annotated[Optional[str], typer.Option(
         "--on", metavar="DATE", help="Publication (or withdrawal) date, YYYY-MM-DD: not in the future, not before "
                                      "the previous version's; default: today in the UK.", show_default=False)] = None,
@@ -196,30 +205,40 @@ def publish(
         "--by", metavar="NAME", help="Who publishes; default: git config user.name, else your user name.",
         show_default=False)] = None,
     withdraw: Annotated[Optional[int], typer.Option(
-        "--withdraw", min=0, metavar="REVISION", help="Mark this published revision (0 = the original) withdrawn; "
-                                                       "needs --reason. The entry is kept.", show_default=False)] = None,
+        "--withdraw", min=0, metavar="REVISION", help="Mark this published revision (0 = the original; with --pack "
+                                                       "the supplement, 0 = the pack) withdrawn; needs --reason. "
+                                                       "The entry is kept.", show_default=False)] = None,
     reason: Annotated[Optional[str], typer.Option("--reason", metavar="TEXT", help="Why it is withdrawn.",
                                                   show_default=False)] = None,
     out: OutOption = Path("output"),
 ) -> None:
-    """Record a built paper in the council's register (published.yaml, published/): later changes become revisions."""
+    """Record a built paper or agenda pack in the council's register (published.yaml, published/)."""
     from reportgen.meetings.calendar import london_today
-    from reportgen.meetings.publication import publish as run_publish, withdraw as run_withdraw
+    from reportgen.meetings.publication import publish as run_publish, publish_pack, withdraw as run_withdraw
 
+    if (paper is None) == (pack is None):
+        raise typer.BadParameter("name a PAPER, or give --pack DATE for an agenda pack", param_hint="PAPER")
+    if (supplement or committee) and pack is None:
+        raise typer.BadParameter("goes with --pack DATE", param_hint="--supplement/--committee")
     project = _project(ctx)
     today = london_today()
     if withdraw is not None:
         if not reason or not reason.strip():
             raise typer.BadParameter("say why with --reason TEXT", param_hint="--withdraw")
         for entry in run_withdraw(project, council, paper, withdraw, reason.strip(), on=_date(on) or today,
-                                  today=today, by=by):
-            console.out(f"withdrawn: {council}/{entry.paper} revision {entry.revision} ({entry.format}), "
-                        f"{entry.file}")
+                                  today=today, by=by, pack=_date(pack), committee=committee):
+            console.out(f"withdrawn: {council}/{entry.file}")
         raise typer.Exit(ExitCode.OK)
     if reason is not None:
         raise typer.BadParameter("--reason goes with --withdraw REVISION", param_hint="--reason")
-    for item in run_publish(project, _out_dir(out), council, paper, on=_date(on) or today, today=today, by=by):
-        label = "original" if item.revision == 0 else f"revision {item.revision}"
+    if pack is not None:
+        done = [publish_pack(project, _out_dir(out), council, _date(pack), committee, supplement=supplement,
+                             on=_date(on) or today, today=today, by=by)]
+    else:
+        done = run_publish(project, _out_dir(out), council, paper, on=_date(on) or today, today=today, by=by)
+    for item in done:
+        label = ("agenda pack" if pack else "original") if item.revision == 0 else \
+            f"{'supplement' if pack else 'revision'} {item.revision}"
         state = "already published" if item.already else "published"
         console.out(f"{state} ({label}): {console.relative(item.output)}")
     raise typer.Exit(ExitCode.OK)
@@ -368,11 +387,15 @@ def pack(
         show_default=False)] = None,
     out: OutOption = Path("output"),
     strict: StrictOption = False,
+    supplement: Annotated[bool, typer.Option(
+        "--supplement", help="The next supplement to the published pack: only the items it did not hold, each "
+                             "with its `late_reason:`.")] = False,
 ) -> None:
     """One PDF for a meeting: agenda front sheet, every paper in item order, attachments; tagged."""
     from reportgen.meetings.pack import build_pack
 
-    report = build_pack(_project(ctx), council, _date(meeting), committee, out_dir=_out_dir(out), strict=strict)
+    report = build_pack(_project(ctx), council, _date(meeting), committee, out_dir=_out_dir(out), strict=strict,
+                        supplement=supplement)
     console.pack(report, council)
     raise typer.Exit(ExitCode.OK)
 

@@ -261,7 +261,8 @@ def pack(report, council: str) -> None:
         for finding in report.findings:
             err(f"  - {finding}")
     verdict = "machine checks failed (untagged attachment)" if report.findings else "machine checks passed"
-    err(f"Done: agenda pack {report.status}: {plural(report.pages, 'page')}, "
+    what = report.plan.what if report.plan else "agenda pack"
+    err(f"Done: {what} {report.status}: {plural(report.pages, 'page')}, "
         f"{plural(len(report.papers), 'paper')}, {plural(report.attachments, 'attachment')}; "
         f"{verdict}; in {report.seconds:.1f} s")
 
@@ -271,12 +272,20 @@ def register_rows(found) -> list[tuple[str, ...]]:
 
     rows = []
     for slug, register, papers in found.councils:
-        for e in register.entries:
+        for e in [*register.entries, *register.packs]:
             if e.withdrawn is not None:
                 note = f"withdrawn {short_date(e.withdrawn.on)} by {e.withdrawn.by}: {e.withdrawn.reason}"
-            else:
+            elif hasattr(e, "paper"):
                 note = "" if e.paper in papers else "withdrawn from source (no longer under papers/)"
-            rows.append((slug, e.paper, str(e.revision), e.format, short_date(e.published_on), e.by, e.file, note))
+            else:
+                note = f"holds {', '.join(e.papers) or 'no papers'}" + (
+                    f" and {plural(len(e.attachments), 'attachment')}" if e.attachments else "")
+            if hasattr(e, "paper"):
+                name, rev, fmt = e.paper, str(e.revision), e.format
+            else:
+                name = f"supplement {e.supplement}" if e.supplement else "agenda pack"
+                rev, fmt = "", "pdf"
+            rows.append((slug, name, rev, fmt, short_date(e.published_on), e.by, e.file, note))
     return rows
 
 
@@ -286,7 +295,7 @@ def register(found) -> None:
     rows = register_rows(found)
     if rows:
         out("\n".join(columns(("Council", "Paper", "Rev", "Format", "Published", "By", "File", "Note"), rows)))
-    in_force = sum(len(register.in_force()) for _, register, _ in found.councils)
+    in_force = sum(len(register.files_in_force()) for _, register, _ in found.councils)
     err(f"{plural(len(rows), 'published file')} in {plural(len(found.councils), 'register')}: {in_force} in force, "
         f"{len(rows) - in_force} withdrawn")
 
@@ -297,7 +306,7 @@ def register_json(found) -> None:
         "councils": [
             {"council": slug, "published": [
                 {**e.model_dump(mode="json", exclude={"inputs"}), "in_papers": e.paper in papers}
-                for e in register.entries]}
+                for e in register.entries], "packs": [p.model_dump(mode="json") for p in register.packs]}
             for slug, register, papers in found.councils
         ],
         "diagnostics": [d.as_dict() for d in found.diagnostics],

@@ -41,7 +41,17 @@ class Withdrawal(Record):
     by: Text = Field(description="Who withdrew it.")
 
 
-class PublishedFile(Record):
+class _InForce:
+    """What a paper's and a pack's entries share: whether they count on a given day (`published_on`, `withdrawn`)."""
+
+    def in_force(self, today: dt.date | None = None) -> bool:
+        """Published (by `today`, when given) and not withdrawn (by then)."""
+        if today is None:
+            return self.withdrawn is None
+        return self.published_on <= today and (self.withdrawn is None or self.withdrawn.on > today)
+
+
+class PublishedFile(_InForce, Record):
     """One file made public: a paper in one format and revision."""
 
     paper: Slug = Field(description="The paper id (its file name under `papers/`).")
@@ -56,17 +66,29 @@ class PublishedFile(Record):
     by: Text = Field(description="Who published it.")
     withdrawn: Withdrawal | None = Field(default=None, description="Set when this version was withdrawn.")
 
-    def in_force(self, today: dt.date | None = None) -> bool:
-        """Published (by `today`, when given) and not withdrawn (by then)."""
-        if today is None:
-            return self.withdrawn is None
-        return self.published_on <= today and (self.withdrawn is None or self.withdrawn.on > today)
+
+class PublishedPack(_InForce, Record):
+    """An agenda pack made public (supplement 0), or a supplement to it, and what it held."""
+
+    meeting: dt.date = Field(description="Date of the meeting (YYYY-MM-DD).")
+    committee: Slug = Field(description="Committee id from council.yaml.")
+    supplement: int = Field(default=0, ge=0, le=99, description="0 for the agenda pack, then 1, 2 ... per supplement.")
+    file: FileName = Field(description="The file's name, in `published/` and in the output folder.")
+    sha256: Sha256 = Field(description="sha256 of the file that was published.")
+    papers: list[Slug] = Field(default_factory=list, description="The paper ids it held, in agenda order.")
+    attachments: list[Annotated[str, StringConstraints(min_length=1, max_length=200)]] = Field(
+        default_factory=list, description="The attachments it held, as written in meetings.yaml.")
+    published_on: dt.date = Field(description="Date it was made public (YYYY-MM-DD).")
+    recorded_at: dt.datetime = Field(description="When `reportgen publish` recorded it (UTC).")
+    by: Text = Field(description="Who published it.")
+    withdrawn: Withdrawal | None = Field(default=None, description="Set when it was withdrawn.")
 
 
 class RegisterRecord(Record):
     """`councils/<slug>/published.yaml`: what the council has made public; written by `reportgen publish`."""
 
     papers: list[PublishedFile] = Field(default_factory=list, description="Published files, oldest first.")
+    packs: list[PublishedPack] = Field(default_factory=list, description="Published agenda packs and supplements.")
 
 
 @dataclass(frozen=True)
@@ -76,12 +98,13 @@ class Register:
     folder: Path  # the council's folder
     entries: tuple[PublishedFile, ...] = ()
     source: SourceMap | None = None  # None when the council has no published.yaml yet
+    packs: tuple[PublishedPack, ...] = ()
 
     @property
     def path(self) -> Path:
         return self.folder / REGISTER_FILE
 
-    def copy_of(self, entry: PublishedFile) -> Path:
+    def copy_of(self, entry: PublishedFile | PublishedPack) -> Path:
         """Where the register keeps the bytes of `entry`."""
         if entry.withdrawn is not None:
             return self.folder / REGISTER_FOLDER / WITHDRAWN_FOLDER / f"{entry.sha256[:12]}-{entry.file}"
@@ -99,8 +122,19 @@ class Register:
         found = self.of(paper, fmt)
         return found[-1] if found else None
 
-    def where(self, entry: PublishedFile, *key: str | int) -> tuple:
+    def files_in_force(self) -> list[PublishedFile | PublishedPack]:
+        """Every published file not withdrawn: papers, agenda packs and supplements."""
+        return [*self.in_force(), *(p for p in self.packs if p.in_force())]
+
+    def packs_of(self, meeting: dt.date, committee: str, today: dt.date | None = None) -> list[PublishedPack]:
+        """A meeting's agenda pack and supplements in force (on `today`, when given), by supplement number."""
+        found = [p for p in self.packs if (p.meeting, p.committee) == (meeting, committee) and p.in_force(today)]
+        return sorted(found, key=lambda p: p.supplement)
+
+    def where(self, entry: PublishedFile | PublishedPack, *key: str | int) -> tuple:
         """The key path of `entry` (or of one of its fields) for messages."""
+        if isinstance(entry, PublishedPack):
+            return ("packs", self.packs.index(entry), *key)
         return ("papers", self.entries.index(entry), *key)
 
 
@@ -118,7 +152,7 @@ def read_register(folder: Path) -> tuple[Register | None, list[Diagnostic]]:
     record, problems = validate(doc, RegisterRecord)
     if record is None:
         return None, problems
-    return Register(folder, tuple(record.papers), doc.source), problems
+    return Register(folder, tuple(record.papers), doc.source, tuple(record.packs)), problems
 
 
 def check_register(register: Register, papers: dict[str, object]) -> list[Diagnostic]:
@@ -132,13 +166,19 @@ def check_register(register: Register, papers: dict[str, object]) -> list[Diagno
     problems = []
     say = lambda entry, message, *key, warn=False: problems.append(  # noqa: E731
         register.source.diagnostic(message, register.where(entry, *key), warn=warn))
-    seen: dict[tuple[str, str, int], int] = {}
-    for index, entry in enumerate(register.entries):
-        first = seen.setdefault((entry.paper, entry.format, entry.revision), index)
-        if first != index and entry.withdrawn is None and register.entries[first].withdrawn is None:
-            line = register.source.locate(("papers", first))[0]
-            say(entry, f"revision {entry.revision} of '{entry.paper}' ({entry.format}) is already in force "
-                       f"(line {line}); withdraw one of them with `reportgen publish --withdraw`", "revision")
+    seen: dict[tuple, PublishedFile | PublishedPack] = {}
+    for entry in [*register.entries, *register.packs]:
+        if isinstance(entry, PublishedPack):
+            key, what = (entry.meeting, entry.committee, entry.supplement), _pack_name(entry)
+        else:
+            key, what = (entry.paper, entry.format, entry.revision), \
+                f"revision {entry.revision} of '{entry.paper}' ({entry.format})"
+        first = seen.setdefault(key, entry)
+        if first is not entry and entry.withdrawn is None and first.withdrawn is None:
+            line = register.source.locate(register.where(first))[0]
+            say(entry, f"{what} is already in force (line {line}); withdraw one of them with "
+                       f"`reportgen publish --withdraw`", "supplement" if isinstance(entry, PublishedPack)
+                else "revision")
         if entry.withdrawn is not None and entry.withdrawn.on < entry.published_on:
             say(entry, f"withdrawn on {entry.withdrawn.on} but published on {entry.published_on}, later; "
                        f"correct the withdrawal date", "withdrawn", "on")
@@ -146,6 +186,7 @@ def check_register(register: Register, papers: dict[str, object]) -> list[Diagno
         if not copy.is_file():
             say(entry, f"the published copy {copy.relative_to(register.folder).as_posix()} is missing; restore "
                        f"it from version control (e.g. `git checkout -- {copy.name}` in its folder)", "file")
+    for entry in register.entries:
         record = papers.get(entry.paper)
         if record is None:
             if entry.withdrawn is None:
@@ -162,6 +203,11 @@ def check_register(register: Register, papers: dict[str, object]) -> list[Diagno
     return problems
 
 
+def _pack_name(pack: PublishedPack) -> str:
+    what = f"supplement {pack.supplement}" if pack.supplement else "the agenda pack"
+    return f"{what} of {pack.committee} on {pack.meeting}"
+
+
 def changed_inputs(recorded: dict[str, str], current: dict[str, str]) -> list[str]:
     """What differs between two input lists, one phrase per file: `x (changed)`, `(new)`, `(removed)`."""
     names = sorted(set(recorded) | set(current))
@@ -171,21 +217,24 @@ def changed_inputs(recorded: dict[str, str], current: dict[str, str]) -> list[st
     ]
 
 
-def dump_register(entries: list[PublishedFile], council_name: str) -> str:
+def dump_register(entries: list[PublishedFile], council_name: str, packs: list[PublishedPack] = ()) -> str:
     """The text of published.yaml: a heading comment, then every entry (deterministic key order)."""
     import yaml
 
     _PlainDumper = _plain_dumper()
 
-    papers = []
-    for entry in entries:
+    def plain(entry: PublishedFile | PublishedPack) -> dict:
         data = entry.model_dump(mode="python", exclude_none=True)
         data["recorded_at"] = entry.recorded_at.isoformat()
-        papers.append(data)
+        return data
+
+    document = {"papers": [plain(e) for e in entries]}
+    if packs:
+        document["packs"] = [plain(p) for p in packs]
     heading = (f"# {council_name}: the publication register, written by `reportgen publish`.\n"
                "# Keep it, and the published/ folder beside it, in version control. Never edit a\n"
                "# published entry; withdraw it with `reportgen publish COUNCIL PAPER --withdraw N --reason TEXT`.\n")
-    body = yaml.dump({"papers": papers}, Dumper=_PlainDumper, sort_keys=False, allow_unicode=True, width=120,
+    body = yaml.dump(document, Dumper=_PlainDumper, sort_keys=False, allow_unicode=True, width=120,
                      default_flow_style=False)
     return heading + body
 

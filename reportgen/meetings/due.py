@@ -12,7 +12,7 @@ withdrawn by then) are ignored, so a past day can be replayed exactly.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from reportgen.errors import Diagnostic
@@ -41,6 +41,8 @@ class ItemStatus:
     detail: str = ""
     deadlines: tuple[Deadline, ...] = ()
     published: tuple[PublishedFile, ...] = ()  # the paper's register entries in force on the day
+    in_pack: dt.date | None = None  # when a published agenda pack or supplement first held the paper
+    supplement_only: bool = False  # the agenda pack is published without it: it can only go in a supplement
 
     @property
     def ready(self) -> bool:
@@ -52,7 +54,8 @@ class ItemStatus:
 
     @property
     def published_on(self) -> dt.date | None:
-        return min((e.published_on for e in self.published), default=None)
+        """The first day it was public: on its own, or in a published agenda pack or supplement."""
+        return min([e.published_on for e in self.published] + ([self.in_pack] if self.in_pack else []), default=None)
 
     def revisions(self) -> list[tuple[int, dt.date]]:
         """Each revision published, with its own date (its earliest format's)."""
@@ -78,6 +81,9 @@ class ItemStatus:
             detail = f"ready but not published by {short_date(law.date)}; publish it now, with the reason it is late"
         else:
             detail = self.detail
+        if self.supplement_only:
+            detail += "; the agenda pack went out without it, so it can only go in a supplement now (with its " \
+                      "`late_reason:`)"
         return f"item {self.number} {self.title}: {said}: {detail}"
 
     def as_dict(self) -> dict:
@@ -86,6 +92,7 @@ class ItemStatus:
             "detail": self.detail or None, "status": self.status.value if self.status else None,
             "published_on": self.published_on.isoformat() if self.published_on else None,
             "revisions": [{"revision": n, "published_on": day.isoformat()} for n, day in self.revisions()],
+            "supplement_only": self.supplement_only,
         }
 
 
@@ -219,17 +226,22 @@ def due_report(
 
 def _meeting_due(calendar: CouncilCalendar, meeting: ScheduledMeeting, valid: dict, inputs: Inputs,
                  register: Register, today: dt.date) -> MeetingDue:
+    packs = register.packs_of(meeting.date, meeting.committee.id, today)
+    pack_day = next((p.published_on for p in packs if p.supplement == 0), None)
     items = []
     for scheduled in meeting.items:
+        paper = scheduled.item.paper
         state, detail = _readiness(calendar, scheduled, valid, inputs)
-        published = tuple(register.of(scheduled.item.paper, today=today)) if scheduled.item.paper else ()
-        deadlines = () if state == "not needed" else tuple(calendar.deadlines(
-            meeting, today, state == "ready", min((e.published_on for e in published), default=None)))
-        items.append(ItemStatus(scheduled.number, scheduled.item.title, scheduled.item.paper, state, detail,
-                                deadlines, published))
+        published = tuple(register.of(paper, today=today)) if paper else ()
+        in_pack = min((p.published_on for p in packs if paper in p.papers), default=None) if paper else None
+        item = ItemStatus(scheduled.number, scheduled.item.title, paper, state, detail, (), published, in_pack,
+                          supplement_only=bool(paper and pack_day and in_pack is None))
+        deadlines = () if state == "not needed" else calendar.deadlines(meeting, today, state == "ready",
+                                                                          item.published_on)
+        items.append(replace(item, deadlines=tuple(deadlines)))
     taking_part = [i for i in items if i.deadlines]
     if not taking_part:  # nothing to publish but the agenda: ready when it has items
-        return MeetingDue(calendar, meeting, calendar.deadlines(meeting, today, bool(items)), items)
+        return MeetingDue(calendar, meeting, calendar.deadlines(meeting, today, bool(items), pack_day), items)
     deadlines = [
         Deadline(d.kind, d.date, d.rule, d.working_days_left, worst(i.deadlines[k].status for i in taking_part))
         for k, d in enumerate(taking_part[0].deadlines)

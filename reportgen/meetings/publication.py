@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import getpass
+import hashlib
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,7 +21,7 @@ from reportgen.errors import Diagnostic, InputError, error
 from reportgen.inputs.project import Project
 from reportgen.inputs.records import yaml_files
 from reportgen.inputs.register import (
-    PublishedFile, Register, Withdrawal, check_register, dump_register, read_register,
+    PublishedFile, PublishedPack, Register, Withdrawal, check_register, dump_register, read_register,
 )
 from reportgen.pipeline.gather import gather, select_paper
 from reportgen.pipeline.manifest import Manifest
@@ -100,33 +101,69 @@ def publish(project: Project, out_dir: Path, council: str, paper: str, *, on: dt
         for entry in new:
             write_atomic(register.copy_of(entry), (out_dir / council / entry.file).read_bytes())
         if new:
-            _write_register(register, [*register.entries, *new], view.council.name)
+            _write_register(register, view.council.name, entries=[*register.entries, *new])
     return done
 
 
-def withdraw(project: Project, council: str, paper: str, revision: int, reason: str, *, on: dt.date,
-             today: dt.date, by: str | None = None) -> list[PublishedFile]:
-    """Mark revision `revision` of a paper (every format) withdrawn; its entries and bytes are kept."""
+def publish_pack(project: Project, out_dir: Path, council: str, meeting: dt.date, committee: str | None = None, *,
+                 supplement: bool = False, on: dt.date, today: dt.date, by: str | None = None) -> Published:
+    """Record a meeting's agenda pack (or its next supplement), as built in `out_dir`, as published on `on`."""
+    from reportgen.meetings.pack import build_pack
+
+    _not_future(on, today, "made public")
+    built = build_pack(project, council, meeting, committee, out_dir=out_dir, supplement=supplement)
+    plan, target = built.plan, built.target
+    if built.status == "written":
+        raise InputError([error(f"the {plan.what} in {out_dir} was out of date, so it was built again; check "
+                                f"{target.name}, put that one on the website, then publish again", file=target)])
+    if plan.published is not None:
+        return Published(council, Path(target).stem, "pdf", target, plan.supplement, already=True)
+    register = _read(project, council)
+    earlier = [p.published_on for p in register.packs_of(plan.meeting.date, plan.meeting.committee.id)]
+    if earlier and on < max(earlier):
+        raise InputError([error(f"--on {on} is before {max(earlier)}, when the previous pack or supplement of this "
+                                f"meeting was published; a supplement is published after the pack it supplements")])
+    data = target.read_bytes()
+    entry = PublishedPack(
+        meeting=plan.meeting.date, committee=plan.meeting.committee.id, supplement=plan.supplement, file=target.name,
+        sha256=hashlib.sha256(data).hexdigest(), papers=plan.paper_ids, attachments=plan.attachment_files,
+        published_on=on, recorded_at=dt.datetime.now(dt.timezone.utc).replace(microsecond=0), by=who(by, project.root))
+    write_atomic(register.copy_of(entry), data)
+    _write_register(register, plan.calendar.council.name, packs=[*register.packs, entry])
+    return Published(council, target.stem, "pdf", target, plan.supplement)
+
+
+def withdraw(project: Project, council: str, paper: str | None, revision: int, reason: str, *, on: dt.date,
+             today: dt.date, by: str | None = None, pack: dt.date | None = None,
+             committee: str | None = None) -> list[PublishedFile | PublishedPack]:
+    """Mark revision `revision` of a paper (every format), or supplement `revision` of the agenda pack of the
+    meeting on `pack` (0: the pack itself), withdrawn; the entries and their bytes are kept."""
     _not_future(on, today, "withdrawn")
     slug = project.select([council])[0]
     register = _read(project, slug)
-    found = [e for e in register.entries if e.paper == paper and e.revision == revision and e.withdrawn is None]
+    if pack is None:
+        what = f"revision {revision} of '{paper}'"
+        found = [e for e in register.in_force() if e.paper == paper and e.revision == revision]
+        versions = {e.revision for e in register.in_force() if e.paper == paper}
+    else:
+        what = f"supplement {revision} of the agenda pack of {pack}" if revision else f"agenda pack of {pack}"
+        meeting = [p for p in register.packs if p.meeting == pack and p.in_force() and committee in (None, p.committee)]
+        found = [p for p in meeting if p.supplement == revision]
+        versions = {p.supplement for p in meeting}
     if not found:
-        versions = sorted({e.revision for e in register.in_force() if e.paper == paper})
-        listed = ", ".join(map(str, versions)) or "none"
-        raise InputError([error(f"no published revision {revision} of '{paper}' in force to withdraw "
-                                f"(revisions in force: {listed}; `reportgen published {slug}` lists them)",
-                                file=register.path)])
+        listed = ", ".join(map(str, sorted(versions))) or "none"
+        raise InputError([error(f"no published {what} in force to withdraw (in force: {listed}; "
+                                f"`reportgen published {slug}` lists them)", file=register.path)])
     if any(on < e.published_on for e in found):
-        raise InputError([error(f"the withdrawal date {on} is before the publication date "
-                                f"{found[0].published_on}")])
+        raise InputError([error(f"the withdrawal date {on} is before the publication date {found[0].published_on}")])
     withdrawal = Withdrawal(on=on, reason=reason, by=who(by, project.root))
     changed = {id(e): e.model_copy(update={"withdrawn": withdrawal}) for e in found}
     entries = [changed.get(id(e), e) for e in register.entries]
+    packs = [changed.get(id(p), p) for p in register.packs]
     for old in found:  # keep the bytes under withdrawn/, so the same name can be published again
         write_atomic(register.copy_of(changed[id(old)]), register.copy_of(old).read_bytes())
-    _write_register(register, entries, _council_name(project, slug))
-    in_force = {e.file for e in entries if e.withdrawn is None}
+    _write_register(register, _council_name(project, slug), entries=entries, packs=packs)
+    in_force = {e.file for e in [*entries, *packs] if e.withdrawn is None}
     for old in found:
         if old.file not in in_force:
             register.copy_of(old).unlink(missing_ok=True)
@@ -179,5 +216,9 @@ def _council_name(project: Project, slug: str) -> str:
     return loaded.model.name if loaded else slug
 
 
-def _write_register(register: Register, entries: list[PublishedFile], council_name: str) -> None:
-    write_atomic(register.path, dump_register(entries, council_name).encode("utf-8"))
+def _write_register(register: Register, council_name: str, *, entries: list[PublishedFile] | None = None,
+                    packs: list[PublishedPack] | None = None) -> None:
+    """published.yaml with `entries` and `packs` (each as it was when not given)."""
+    text = dump_register(list(register.entries) if entries is None else entries, council_name,
+                         list(register.packs) if packs is None else packs)
+    write_atomic(register.path, text.encode("utf-8"))

@@ -102,11 +102,12 @@ def plan(inputs: Inputs, root: Path, out_dir: Path, formats: tuple[str, ...], st
     jobs = []
     for council in inputs.councils.values():
         shared = style_inputs(council.style)
+        own = f"{council.register.folder.relative_to(root).as_posix()}/"  # the council's own records
         for view in council.papers:
             files = paper_inputs(view, shared)
             for fmt in formats:
                 target = output_target(council.register, out_dir, council.slug, view, fmt)
-                changes = changes_since(target.published, relative_inputs(root, files)) if target.published else []
+                changes = changes_since(target.published, relative_inputs(root, files), own) if target.published else []
                 jobs.append(Job(council, view, fmt, target.path, files, inputs_hash(files, fmt), strict,
                                 target.published, tuple(changes)))
     return jobs
@@ -213,7 +214,7 @@ def _current_outcomes(project: Project, slug: str, manifest: Manifest, formats: 
     if not all(manifest.still_current(entries[(p, f)], f) for p in papers for f in formats):
         return None
     register, _ = read_register(project.council_dir(slug))
-    if register is None or any(file_hash(out_dir / slug / e.file) != e.sha256 for e in register.in_force()):
+    if register is None or any(file_hash(out_dir / slug / e.file) != e.sha256 for e in register.files_in_force()):
         return None
     return [PaperOutcome(slug, p, "unchanged", (entries[(p, f)].output,)) for p in sorted(papers) for f in formats]
 

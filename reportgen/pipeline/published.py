@@ -69,24 +69,29 @@ class Restored:
 def restore_published(register: Register, out_dir: Path, slug: str) -> list[Restored]:
     """Put back every published file in force that is missing or different in `out_dir`."""
     done = []
-    for entry in register.in_force():
+    for entry in register.files_in_force():
         target = out_dir / slug / entry.file
         if file_hash(target) == entry.sha256:
             continue
         copy = register.copy_of(entry)
         data = copy.read_bytes() if copy.is_file() else b""
         if hashlib.sha256(data).hexdigest() != entry.sha256:
-            done.append(Restored(entry.paper, target, (
+            done.append(Restored(_name(entry), target, (
                 f"the register's copy {display_path(copy)} is not the file published on {entry.published_on} "
                 f"(its sha256 differs from {register.path.name}); restore it from version control")))
             continue
         try:
             write_atomic(target, data)
         except OSError as exc:
-            done.append(Restored(entry.paper, target, describe_write_error(target, exc)))
+            done.append(Restored(_name(entry), target, describe_write_error(target, exc)))
             continue
-        done.append(Restored(entry.paper, target))
+        done.append(Restored(_name(entry), target))
     return done
+
+
+def _name(entry) -> str:
+    """The paper id, or for an agenda pack its file's name."""
+    return getattr(entry, "paper", None) or Path(entry.file).stem
 
 
 def refusal(view: PaperView, entry: PublishedFile, changes: list[str], today: dt.date) -> str:
@@ -122,14 +127,20 @@ def relative_inputs(root: Path, files: dict[str, str]) -> dict[str, str]:
     return dict(sorted(found.items()))
 
 
-def changes_since(entry: PublishedFile, current: dict[str, str]) -> list[str]:
-    """The inputs that differ from those `entry` was built from (empty: build nothing, it is the published file)."""
-    return changed_inputs(entry.inputs, current)
+def changes_since(entry: PublishedFile, current: dict[str, str], own: str) -> list[str]:
+    """The council's own inputs (paths under `own`) that differ from those `entry` was built from.
+
+    Empty: nothing to build, the published file stands. Shared inputs (the
+    house style, the reference data) do not count: a change there is for the
+    papers still to be published, and the published ones stay as they went out.
+    """
+    mine = lambda files: {k: v for k, v in files.items() if k.startswith(own)}  # noqa: E731
+    return changed_inputs(mine(entry.inputs), mine(current))
 
 
 def produced_names(register: Register, views: list[PaperView]) -> set[str]:
     """Every output name the council's papers produce now, in either format, and every published file in force."""
-    names = {entry.file for entry in register.in_force()}
+    names = {entry.file for entry in register.files_in_force()}
     for view in views:
         for fmt in FORMATS:
             latest = register.latest(view.id, fmt)
