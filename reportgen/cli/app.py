@@ -79,6 +79,13 @@ TodayOption = Annotated[Optional[str], typer.Option(
     "--today", metavar="DATE", help="Take DATE (YYYY-MM-DD) as today; default: today in the UK.", show_default=False)]
 WithinOption = Annotated[int, typer.Option("--within", min=0, metavar="DAYS",
                                            help="Meetings held within DAYS days, or with a deadline by then.")]
+def _value(flag: str, metavar: str, help: str, **options):
+    """An option that takes a value and has no default worth showing."""
+    return typer.Option(flag, metavar=metavar, help=help, show_default=False, **options)
+
+
+CommitteeOption = Annotated[Optional[str], _value("--committee", "ID", "Committee id, when more than one meets "
+                                                                       "that day.")]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing when all is well (exit code 0), "
                                                                  "so a scheduler mails only problems.")]
 OutOption = Annotated[Path, typer.Option("--out", metavar="DIR", help="Output folder.")]
@@ -190,26 +197,20 @@ def publish(
     paper: Annotated[Optional[str], typer.Argument(
         metavar="PAPER", help="The paper id (its file name under papers/); leave out with --pack.",
         show_default=False)] = None,
-    pack: Annotated[Optional[str], typer.Option(
-        "--pack", metavar="DATE", help="Record the agenda pack of the meeting on DATE (YYYY-MM-DD) instead of a "
-                                       "paper; with --supplement, its next supplement.", show_default=False)] = None,
-    committee: Annotated[Optional[str], typer.Option(
-        "--committee", metavar="ID", help="With --pack: the committee, when more than one meets that day.",
-        show_default=False)] = None,
+    pack: Annotated[Optional[str], _value("--pack", "DATE", "Record the agenda pack of the meeting on DATE "
+                                          "(YYYY-MM-DD) instead of a paper; with --supplement, its next supplement.")
+                    ] = None,
+    committee: CommitteeOption = None,
     supplement: Annotated[bool, typer.Option(
         "--supplement", help="With --pack: the supplement built by `pack --supplement`.")] = False,
-    on: Annotated[Optional[str], typer.Option(
-        "--on", metavar="DATE", help="Publication (or withdrawal) date, YYYY-MM-DD: not in the future, not before "
-                                     "the previous version's; default: today in the UK.", show_default=False)] = None,
-    by: Annotated[Optional[str], typer.Option(
-        "--by", metavar="NAME", help="Who publishes; default: git config user.name, else your user name.",
-        show_default=False)] = None,
-    withdraw: Annotated[Optional[int], typer.Option(
-        "--withdraw", min=0, metavar="REVISION", help="Mark this published revision (0 = the original; with --pack "
-                                                       "the supplement, 0 = the pack) withdrawn; needs --reason. "
-                                                       "The entry is kept.", show_default=False)] = None,
-    reason: Annotated[Optional[str], typer.Option("--reason", metavar="TEXT", help="Why it is withdrawn.",
-                                                  show_default=False)] = None,
+    on: Annotated[Optional[str], _value("--on", "DATE", "Publication (or withdrawal) date, YYYY-MM-DD: not in the "
+                                        "future, not before the previous version's; default: today in the UK.")] = None,
+    by: Annotated[Optional[str], _value("--by", "NAME", "Who publishes; default: git config user.name, else your "
+                                        "user name.")] = None,
+    withdraw: Annotated[Optional[int], _value("--withdraw", "REVISION", "Mark this published revision (0 = the "
+                                              "original; with --pack the supplement, 0 = the pack) withdrawn; needs "
+                                              "--reason. The entry is kept.", min=0)] = None,
+    reason: Annotated[Optional[str], _value("--reason", "TEXT", "Why it is withdrawn.")] = None,
     out: OutOption = Path("output"),
 ) -> None:
     """Record a built paper or agenda pack in the council's register (published.yaml, published/)."""
@@ -382,9 +383,7 @@ def pack(
     meeting: Annotated[str, typer.Option("--meeting", metavar="DATE",
                                          help="Date of the meeting (YYYY-MM-DD), as in meetings.yaml.",
                                          show_default=False)],
-    committee: Annotated[Optional[str], typer.Option(
-        "--committee", metavar="ID", help="Committee id, when more than one meets that day.",
-        show_default=False)] = None,
+    committee: CommitteeOption = None,
     out: OutOption = Path("output"),
     strict: StrictOption = False,
     supplement: Annotated[bool, typer.Option(
