@@ -121,8 +121,10 @@ def relative_inputs(root: Path, files: dict[str, str]) -> dict[str, str]:
         if name.startswith(LISTING):
             continue
         path = Path(name)
-        if path.is_absolute() and path.is_relative_to(root):
-            path = path.relative_to(root)
+        try:
+            path = path.relative_to(root)  # the same name in every clone of the project
+        except ValueError:  # already relative, or a file outside the project: kept as it is
+            pass
         found[path.as_posix()] = digest
     return dict(sorted(found.items()))
 
