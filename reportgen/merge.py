@@ -18,16 +18,7 @@ from reportgen.inputs.models import (
     ProgressEntry, Recommendation, RecommendationsAppendix, Reference, Section, TextAppendix, Theme,
 )
 from reportgen.inputs.records import CouncilRecords, Loaded
-
-
-@dataclass(frozen=True)
-class ProgressRow:
-    """One row of the progress table: a recommendation and both responses."""
-
-    recommendation: Recommendation
-    government: GovernmentResponse
-    entry: ProgressEntry | None
-    lead_officer: Officer | None
+from reportgen.rows import ProgressRow, is_overdue, progress_rows
 
 
 @dataclass(frozen=True)
@@ -146,7 +137,27 @@ class _Merger:
         if missing and used:
             self.problem(loaded, f"no progress given for recommendation{'s' if len(missing) > 1 else ''} "
                          f"{', '.join(missing)}; the appendix will say 'No update given'", ("entries",), warn=True)
+        for rec_id, entry in progress.entries.items():
+            if used and is_overdue(entry, progress.as_at):
+                self.problem(loaded, f"the target date {entry.target_date} had passed by the record's as_at "
+                             f"{progress.as_at} and the status is '{entry.status.value}': the paper marks it "
+                             f"overdue; give the new target date, or the status it has now",
+                             ("entries", rec_id, "target_date"), warn=True)
         return reference
+
+    def check_record_date(self, loaded: Loaded[Paper], name: str, path: tuple) -> None:
+        """Warn when a progress record is dated after the paper's meeting, or before the previous one."""
+        as_at = self.records.progress[name].model.as_at
+        meeting = loaded.model.meeting
+        if as_at > meeting.date:
+            self.problem(loaded, f"progress record '{name}' is as at {as_at}, after the meeting on {meeting.date} "
+                         f"it goes to; correct `as_at` in progress/{name}.yaml or the meeting date", path, warn=True)
+        previous = self.records.meeting_dates(meeting.committee, before=meeting.date)
+        if previous and as_at < previous[-1]:
+            self.problem(loaded, f"progress record '{name}' is as at {as_at}, older than the previous meeting of "
+                         f"'{meeting.committee}' on {previous[-1]}, so the committee would see nothing newer than "
+                         f"it saw then; point the paper at a newer record, or bring this one up to date",
+                         path, warn=True)
 
     def paper(self, loaded: Loaded[Paper], checked_progress: dict[str, Reference | None]) -> PaperView | None:
         paper = loaded.model
@@ -245,9 +256,11 @@ class _Merger:
             reference = checked_progress.get(appendix.progress)
             if reference is None:
                 return AppendixView(number, appendix.type, appendix.title, appendix)
+            self.check_record_date(loaded, appendix.progress, path + ("progress",))
+            officers = {o.id: o for o in self.records.council.model.officers}
             return AppendixView(
                 number, appendix.type, appendix.title, appendix, reference=reference, progress=record.model,
-                rows=self.rows(reference, record.model),
+                rows=progress_rows(reference, record.model, officers),
             )
         if isinstance(appendix, RecommendationsAppendix):
             reference = self.reference(loaded, appendix.reference, path + ("reference",))
@@ -255,15 +268,6 @@ class _Merger:
             return AppendixView(number, appendix.type, appendix.title, appendix, reference=reference, themes=themes)
         assert isinstance(appendix, (ListAppendix, TextAppendix))
         return AppendixView(number, appendix.type, appendix.title, appendix)
-
-    def rows(self, reference: Reference, progress: Progress) -> list[ProgressRow]:
-        officers = {o.id: o for o in self.records.council.model.officers}
-        rows = []
-        for rec in reference.recommendations:
-            entry = progress.entries.get(rec.id)
-            lead = officers.get(entry.lead_officer) if entry and entry.lead_officer else None
-            rows.append(ProgressRow(rec, rec.government_response, entry, lead))
-        return rows
 
 
 def _themes(reference: Reference) -> list[ThemeGroup]:

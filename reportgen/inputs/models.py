@@ -142,17 +142,24 @@ class ResponseStatus(str, Enum):
 class ResponseUpdate(Record):
     """A dated development in the Government's response."""
 
-    date: dt.date = Field(description="When this happened (YYYY-MM-DD).")
+    date: dt.date = Field(description="When this happened (YYYY-MM-DD); a paper as at an earlier date leaves it out.")
     text: Markdown = Field(description="What happened (Markdown).")
+    status: ResponseStatus | None = Field(
+        default=None, description="The response's status from this date on, when this update changed it."
+    )
 
 
 class GovernmentResponse(Record):
     """The Government's published response to one recommendation."""
 
     status: ResponseStatus = Field(
-        description="`accepted`, `accepted in principle`, `further consideration` or `rejected`."
+        description="`accepted`, `accepted in principle`, `further consideration` or `rejected`, as first "
+                    "published; a later change is an update with its own `status`."
     )
     summary: Markdown = Field(description="What the Government said it would do (Markdown).")
+    timescale: Text | None = Field(
+        default=None, description="When the Government said it would act, as printed, e.g. \"By the end of 2012\"."
+    )
     updates: list[ResponseUpdate] = Field(default_factory=list, description="Later developments, oldest first.")
 
 
@@ -173,7 +180,11 @@ class Recommendation(Record):
     title: Text = Field(description="One-line summary used in tables.")
     text: Markdown = Field(description="Full text of the recommendation (Markdown).")
     theme: Slug = Field(description="The `themes` entry this recommendation belongs to.")
+    rationale: Markdown | None = Field(
+        default=None, description="The review's own reasoning for the recommendation (Markdown), e.g. its argument."
+    )
     government_response: GovernmentResponse = Field(description="The Government's response.")
+    extra: Extra = Field(default_factory=dict, description=EXTRA_DESCRIPTION)
 
 
 class Reference(Record):

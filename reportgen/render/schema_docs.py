@@ -56,9 +56,13 @@ VIEW_FIELDS: dict[str, str] = {
     "AppendixView.rows": "One row per recommendation of the review, in order (progress appendices).",
     "AppendixView.themes": "The review's recommendations grouped by theme (recommendations appendices).",
     "ProgressRow.recommendation": "The recommendation.",
-    "ProgressRow.government": "The Government's response to it.",
+    "ProgressRow.government": "The Government's response as it stood on the record's `as_at`: updates dated later "
+                              "are left out and the status is the one in force then; none when the response was "
+                              "published after `as_at`.",
     "ProgressRow.entry": "The council's progress entry; none when the record gives none (print \"No update given\").",
     "ProgressRow.lead_officer": "The entry's lead officer, resolved.",
+    "ProgressRow.overdue": "True when the entry's `target_date` had passed by the record's `as_at` and its status "
+                           "is neither `complete` nor `not applicable`: print a visible \"overdue\" marker.",
     "ThemeGroup.theme": "The theme.",
     "ThemeGroup.recommendations": "Its recommendations, in order.",
 }
