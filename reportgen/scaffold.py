@@ -21,7 +21,8 @@ from pathlib import Path
 
 from reportgen.errors import Diagnostic, InputError, did_you_mean, error, one_of
 from reportgen.meetings.deadlines import WorkingCalendar
-from reportgen.inputs.models import Council, MeetingsCalendar, Nation, Paper, Progress, Reference
+from reportgen.inputs.meetings import MeetingsCalendar
+from reportgen.inputs.models import Council, Nation, Paper, Progress, Reference
 from reportgen.inputs.project import Project
 from reportgen.inputs.records import Reading, read_references
 

@@ -14,7 +14,8 @@ from typing import Generic, TypeVar
 from pydantic import BaseModel
 
 from reportgen.errors import Diagnostic, InputError, error
-from reportgen.inputs.models import Council, MeetingsCalendar, Paper, Progress, Reference
+from reportgen.inputs.meetings import MeetingsCalendar
+from reportgen.inputs.models import Council, Paper, Progress, Reference
 from reportgen.inputs.project import Project
 from reportgen.inputs.validate import validate
 from reportgen.inputs.yamlload import SourceMap, load_yaml

@@ -20,7 +20,8 @@ from reportgen.meetings.deadlines import (
     Deadline, Status, WorkingCalendar, meeting_deadlines, statutory_clear_days, worst,
 )
 from reportgen.errors import Diagnostic, did_you_mean, one_of, warning
-from reportgen.inputs.models import AgendaItem, Committee, CommitteeMeeting, Council, MeetingsCalendar
+from reportgen.inputs.meetings import AgendaItem, CommitteeMeeting, MeetingsCalendar
+from reportgen.inputs.models import Committee, Council
 from reportgen.inputs.project import Project
 from reportgen.inputs.records import Loaded, Reading, yaml_files
 

@@ -33,7 +33,8 @@ import jinja2
 from reportgen import __version__
 from reportgen.errors import BuildError, Diagnostic, InputError, did_you_mean, display_path, error, one_of
 from reportgen.meetings.calendar import CouncilCalendar, ScheduledMeeting, read_calendar
-from reportgen.inputs.models import Committee, CommitteeMeeting, Council
+from reportgen.inputs.meetings import CommitteeMeeting
+from reportgen.inputs.models import Committee, Council
 from reportgen.pipeline.output import build_lock, describe_write_error, write_atomic
 from reportgen.inputs.project import Project
 from reportgen.render.html import long_date, style_environment
