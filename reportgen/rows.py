@@ -1,4 +1,4 @@
-"""Progress rows as a paper states them: the Government's response as at the record's date, overdue targets.
+"""Progress rows as a paper states them: the Government's response as at the record's date, overdue targets, groups.
 
 A paper reports progress "as at" its record's `as_at`, so it must not state
 anything the reference records as happening later: later dated updates, a
@@ -8,10 +8,10 @@ later change of status, or a response published after that date.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from reportgen.inputs.models import (
-    GovernmentResponse, Officer, Progress, ProgressEntry, ProgressStatus, Recommendation, Reference,
+    GovernmentResponse, Officer, Progress, ProgressEntry, ProgressStatus, Recommendation, Reference, Theme,
 )
 
 SETTLED = (ProgressStatus.COMPLETE, ProgressStatus.NOT_APPLICABLE)
@@ -26,6 +26,16 @@ class ProgressRow:
     entry: ProgressEntry | None
     lead_officer: Officer | None
     overdue: bool = False
+    lead_officers: list[Officer] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class RowGroup:
+    """Rows printed under one heading: a group the paper declares, or one of the review's themes."""
+
+    title: str
+    rows: list[ProgressRow]
+    theme: Theme | None = None
 
 
 def response_as_at(reference: Reference, response: GovernmentResponse, as_at: dt.date) -> GovernmentResponse | None:
@@ -50,7 +60,14 @@ def progress_rows(reference: Reference, progress: Progress, officers: dict[str, 
     rows = []
     for rec in reference.recommendations:
         entry = progress.entries.get(rec.id)
-        lead = officers.get(entry.lead_officer) if entry and entry.lead_officer else None
+        leads = [officers[o] for o in entry.leads if o in officers] if entry else []
         government = response_as_at(reference, rec.government_response, progress.as_at)
-        rows.append(ProgressRow(rec, government, entry, lead, is_overdue(entry, progress.as_at)))
+        rows.append(ProgressRow(rec, government, entry, leads[0] if leads else None,
+                                is_overdue(entry, progress.as_at), leads))
     return rows
+
+
+def themed(reference: Reference, rows: list[ProgressRow]) -> list[RowGroup]:
+    """The rows under the review's own themes, in the review's order; empty themes left out."""
+    groups = [RowGroup(t.title, [r for r in rows if r.recommendation.theme == t.id], t) for t in reference.themes]
+    return [g for g in groups if g.rows]

@@ -12,7 +12,9 @@ import datetime as dt
 from enum import Enum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+
+from reportgen.inputs.labels import Labels
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=60)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -117,6 +119,9 @@ class Council(Record):
     committees: list[Committee] = Field(min_length=1, description="Committees that receive papers.")
     officers: list[Officer] = Field(default_factory=list, description="Officers named on papers.")
     logo: Image | None = Field(default=None, description="The council's logo, for styles that print one.")
+    labels: Labels = Field(
+        default_factory=Labels, description="Printed wording this council changes; wins over its style's `labels`."
+    )
     extra: Extra = Field(default_factory=dict, description=EXTRA_DESCRIPTION)
 
     @property
@@ -169,10 +174,13 @@ class Theme(Record):
     title: Text = Field(description="Heading as printed.")
 
 
+RecommendationId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9.-]*$")]
+
+
 class Recommendation(Record):
     """One recommendation of the review."""
 
-    id: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9.-]*$")] = Field(
+    id: RecommendationId = Field(
         description="Identifier used by progress entries, e.g. `R1`."
     )
     number: int = Field(ge=1, description="Number as printed, e.g. 1.")
@@ -212,18 +220,49 @@ class ProgressStatus(str, Enum):
         return self.value[0].upper() + self.value[1:]
 
 
+TIMELINE_LIMIT = 1000
+
+
 class ProgressEntry(Record):
     """The council's progress on one recommendation."""
 
     response: Markdown = Field(description="The council's response and progress (Markdown).")
-    timeline: Text | None = Field(default=None, description="Timeline as printed, e.g. \"By December 2012\".")
-    target_date: dt.date | None = Field(default=None, description="Target date, when there is one (YYYY-MM-DD).")
-    lead_officer: Slug | None = Field(default=None, description="Officer id from council.yaml.")
+    timeline: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)] | None = Field(
+        default=None,
+        description=f"Timeline as printed, e.g. \"By December 2012\"; at most {TIMELINE_LIMIT} characters "
+                    "(the detail belongs in `response`).",
+    )
+    target_date: dt.date | None = Field(
+        default=None, description="Target date, when there is one (YYYY-MM-DD); marked overdue once it has passed."
+    )
+    lead_officer: Slug | None = Field(default=None, description="Officer id from council.yaml (one lead).")
+    lead_officers: list[Slug] = Field(
+        default_factory=list, description="Officer ids from council.yaml, for joint leads, printed in this order."
+    )
     status: ProgressStatus = Field(
         default=ProgressStatus.IN_PROGRESS,
         description="`not started`, `in progress`, `ongoing`, `complete` or `not applicable`.",
     )
     extra: Extra = Field(default_factory=dict, description=EXTRA_DESCRIPTION)
+
+    @field_validator("timeline")
+    @classmethod
+    def _timeline_fits_its_cell(cls, value: str | None) -> str | None:
+        if value is not None and len(value) > TIMELINE_LIMIT:
+            raise ValueError(f"the timeline is {len(value)} characters; at most {TIMELINE_LIMIT} fit its column: "
+                             "keep dates and milestones here and put the detail in `response`")
+        return value
+
+    @model_validator(mode="after")
+    def _one_way_to_name_leads(self) -> ProgressEntry:
+        if self.lead_officer and self.lead_officers:
+            raise ValueError("give either `lead_officer: id` (one lead) or `lead_officers: [id, ...]`, not both")
+        return self
+
+    @property
+    def leads(self) -> list[str]:
+        """Officer ids of the leads, in order, whichever form was used."""
+        return [self.lead_officer] if self.lead_officer else list(self.lead_officers)
 
 
 class Progress(Record):
@@ -267,12 +306,35 @@ class Section(Record):
     extra: Extra = Field(default_factory=dict, description=EXTRA_DESCRIPTION)
 
 
-class ProgressAppendix(Record):
+class Group(Record):
+    """Recommendations a paper prints together under a heading of its own."""
+
+    title: Text = Field(description="Heading as printed, e.g. \"Theme 1: Valuing professional expertise\".")
+    recommendations: list[RecommendationId] = Field(
+        min_length=1, description="Recommendation ids of the review, in the order to print them."
+    )
+
+
+class GroupedRows(Record):
+    """What progress appendices and matrix bodies share: the record, and how its rows are grouped."""
+
+    progress: Slug = Field(description="A progress record: a file name under `progress/`, without `.yaml`.")
+    groups: list[Group] = Field(
+        default_factory=list,
+        description="The paper's own groups, in the order to print; each recommendation in at most one. Without "
+                    "`groups:`, the review's own themes and order.",
+    )
+    omit: list[RecommendationId] = Field(
+        default_factory=list,
+        description="Recommendation ids deliberately left out; any other one missing from every group is a warning.",
+    )
+
+
+class ProgressAppendix(GroupedRows):
     """The Recommendation / Government response / council response / Timeline table."""
 
     type: Literal["progress"] = Field(description="`progress`.")
     title: Text = Field(description="Appendix title, without \"Appendix N\".")
-    progress: Slug = Field(description="A progress record: a file name under `progress/`, without `.yaml`.")
 
 
 class RecommendationsAppendix(Record):
@@ -305,6 +367,39 @@ Appendix = Annotated[
 ]
 
 
+class MatrixPart(str, Enum):
+    RECOMMENDATION = "recommendation"
+    RATIONALE = "rationale"
+    GOVERNMENT_RESPONSE = "government_response"
+    TIMESCALE = "timescale"
+    COUNCIL_RESPONSE = "council_response"
+    TIMELINE = "timeline"
+    LEAD_OFFICERS = "lead_officers"
+    STATUS = "status"
+
+
+class MatrixBody(GroupedRows):
+    """The paper's main content as a response matrix: the listed parts of every recommendation, by group."""
+
+    type: Literal["matrix"] = Field(description="`matrix`.")
+    parts: list[MatrixPart] = Field(
+        default_factory=lambda: [MatrixPart.RECOMMENDATION, MatrixPart.RATIONALE, MatrixPart.GOVERNMENT_RESPONSE,
+                                 MatrixPart.TIMESCALE, MatrixPart.COUNCIL_RESPONSE, MatrixPart.LEAD_OFFICERS],
+        min_length=1,
+        description="What to show for each recommendation, in order: `recommendation`, `rationale` (the review's "
+                    "reasoning), `government_response`, `timescale` (the Government's), `council_response`, "
+                    "`timeline`, `lead_officers`, `status` (the council's progress status).",
+    )
+
+    @field_validator("parts")
+    @classmethod
+    def _each_part_once(cls, value: list[MatrixPart]) -> list[MatrixPart]:
+        repeated = sorted({p.value for p in value if value.count(p) > 1})
+        if repeated:
+            raise ValueError(f"list each part once; repeated: {', '.join(repeated)}")
+        return value
+
+
 class BackgroundDocument(Record):
     """A background paper under s100D Local Government Act 1972."""
 
@@ -330,7 +425,10 @@ class Paper(Record):
     """`councils/<slug>/papers/<id>.yaml`: one committee paper."""
 
     title: Text = Field(description="Title of the paper.")
-    meeting: Meeting = Field(description="Where and when the paper is considered.")
+    meeting: Meeting | None = Field(
+        default=None, description="Where and when the paper is considered; leave out for a paper that goes to no "
+                                  "particular meeting (then `prepared` is required and no committee is printed)."
+    )
     reference: Text | None = Field(default=None, description="The council's own report reference, e.g. \"3905\".")
     review: Slug | None = Field(
         default=None, description="The review whose recommendations sections quote: a file under `councils/_reference/`."
@@ -345,10 +443,17 @@ class Paper(Record):
         default=ReportType.INFORMATION, description="`for information` or `for decision`."
     )
     prepared: dt.date | None = Field(
-        default=None, description="Date the paper was finalised; the PDF's date. Defaults to the meeting date."
+        default=None, description="Date the paper was finalised; the PDF's date. Defaults to the meeting date; "
+                                  "required when there is no `meeting`."
     )
     summary: Markdown | None = Field(default=None, description="Summary of the paper (Markdown).")
-    sections: list[Section] = Field(min_length=1, description="The numbered sections, in order.")
+    sections: list[Section] = Field(
+        default_factory=list,
+        description="The numbered sections, in order; may be left out when the paper has appendices or a `body`.",
+    )
+    body: MatrixBody | None = Field(
+        default=None, description="A main content built from a progress record (`type: matrix`), after the sections."
+    )
     recommendations: list[Markdown] = Field(
         default_factory=list, description="Recommendations (or action required) of the panel (Markdown)."
     )
@@ -371,9 +476,16 @@ class Paper(Record):
             raise ValueError("list at least one ward, or `All`")
         return value
 
+    @model_validator(mode="after")
+    def _dated_and_not_empty(self) -> Paper:
+        if self.meeting is None and self.prepared is None:
+            raise ValueError("a paper with no `meeting:` needs `prepared:` (YYYY-MM-DD), the date printed on it "
+                             "and in its file name")
+        if not (self.sections or self.appendices or self.body):
+            raise ValueError("the paper has no content: give `sections:`, `appendices:` or a `body:`")
+        return self
 
-class StyleConfig(Record):
-    """`templates/<style>/style.yaml`: a house style's description and parent."""
-
-    description: Text = Field(description="One line shown by `reportgen styles`.")
-    extends: Slug | None = Field(default="base", description="The style this one builds on; `base` by default.")
+    @property
+    def issue_date(self) -> dt.date:
+        """The paper's date: `prepared`, or the meeting date."""
+        return self.prepared or self.meeting.date

@@ -12,13 +12,26 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from pydantic import Field
+
 from reportgen.errors import Diagnostic, InputError, did_you_mean, error, one_of
-from reportgen.inputs.models import StyleConfig
+from reportgen.inputs.labels import Labels
+from reportgen.inputs.models import Record, Slug, Text
 from reportgen.inputs.project import Project
 from reportgen.inputs.records import CouncilRecords, Reading
 
 STYLESHEET = "style.css"
 COUNCIL_LAYER = "council"
+
+
+class StyleConfig(Record):
+    """`templates/<style>/style.yaml`: a house style's description and parent."""
+
+    description: Text = Field(description="One line shown by `reportgen styles`.")
+    extends: Slug | None = Field(default="base", description="The style this one builds on; `base` by default.")
+    labels: Labels = Field(
+        default_factory=Labels, description="Printed wording this style changes; wins over its parent's `labels`."
+    )
 
 
 @dataclass(frozen=True)
@@ -34,6 +47,7 @@ class Style:
     name: str
     description: str
     layers: tuple[Layer, ...]  # search order: council, style, parents ..., base
+    labels: tuple[Labels, ...] = ()  # each style's `labels:`, the style's before its parents'
 
     @property
     def search_path(self) -> list[Path]:
@@ -59,6 +73,7 @@ def resolve_style(project: Project, records: CouncilRecords) -> Style:
     name = records.council.model.style
     available = project.style_names()
     chain: list[Layer] = []
+    labels: list[Labels] = []
     description = ""
     current: str | None = name
     while current is not None:
@@ -77,6 +92,7 @@ def resolve_style(project: Project, records: CouncilRecords) -> Style:
         if config is None:
             raise InputError(problems)
         description = description or config.description
+        labels.append(config.labels)
         chain.append(Layer(current, project.templates_dir / current))
         current = config.extends
     council_templates = records.folder / "templates"
@@ -85,7 +101,7 @@ def resolve_style(project: Project, records: CouncilRecords) -> Style:
             "the council's templates folder is a symbolic link to a folder outside the council; "
             "copy the templates in instead", file=council_templates,
         )])
-    return Style(name, description, (Layer(COUNCIL_LAYER, council_templates), *chain))
+    return Style(name, description, (Layer(COUNCIL_LAYER, council_templates), *chain), tuple(labels))
 
 
 @dataclass(frozen=True)

@@ -396,6 +396,8 @@ def _check_papers_agree(calendar: CouncilCalendar, valid: dict) -> list[Diagnost
                 continue
             own = view.paper.meeting
             at = ("meetings", m.index, "items", j, "paper")
+            if own is None:  # a paper for no particular meeting may be put on any agenda
+                continue
             if (own.committee, own.date) != (m.committee.id, m.date):
                 if (own.committee, own.date) not in listed[view.id]:
                     problems.append(source.diagnostic(

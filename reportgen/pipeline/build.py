@@ -308,7 +308,7 @@ def _build_pdf(job: Job) -> PaperOutcome:
 
     council, view = job.council, job.view
     html = render_html(view, council.style)
-    prepared = view.paper.prepared or view.paper.meeting.date
+    prepared = view.paper.issue_date
     rendered = render_pdf(
         html,
         base_url=view.council_folder,
