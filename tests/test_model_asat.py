@@ -67,3 +67,14 @@ def test_no_response_printed_before_it_was_published(project, tmp_path):
     edit(project / RECORD, "as_at: 2022-02-15", "as_at: 2021-05-01")
     html = build_one(project, tmp_path / "out", "asat-update", fmt="html").read_text(encoding="utf-8")
     assert "Not yet published" in html and "The Government will fund hubs" not in html
+
+
+def test_a_progress_appendix_prints_the_papers_groups_in_order(project, tmp_path):
+    edit(project / PAPER, "    progress: fr-2022-02\n", "    progress: fr-2022-02\n    groups:\n"
+         "      - title: Staff first\n        recommendations: [FR5, FR4]\n"
+         "      - title: Then families\n        recommendations: [FR2, FR1, FR3]\n")
+    html = build_one(project, tmp_path / "out", "asat-update", fmt="html").read_text(encoding="utf-8")
+    order = ["<h3>Staff first</h3>", 'id="rec-FR5"', 'id="rec-FR4"', "<h3>Then families</h3>",
+             'id="rec-FR2"', 'id="rec-FR1"', 'id="rec-FR3"']
+    positions = [html.index(marker) for marker in order]
+    assert positions == sorted(positions) and html.count("<table") == 2

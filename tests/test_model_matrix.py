@@ -2,10 +2,11 @@
 
 import re
 
+import pdfplumber
 import pikepdf
 import pytest
 
-from model_project import build_one, flat, model_project, pdf_text, table_rows
+from model_project import build_one, edit, flat, model_project, pdf_text, table_rows
 
 PARTS = ["Recommendation", "Family Review reasoning", "Government's view", "Timescale", "Riverside response",
          "Timeline", "Lead officers"]
@@ -97,3 +98,19 @@ def test_council_label_wins_over_the_style_label(blocks, text):
 def test_status_changed_before_as_at_is_shown_with_its_update(blocks):
     fr2 = flat(dict(blocks[1])["Government's view"])
     assert fr2.startswith("Accept ") and "March 2022: The Government agreed to fund mediation training." in fr2
+
+
+def test_a_style_may_print_the_matrix_as_a_landscape_table(tmp_path):
+    project = model_project(tmp_path / "project")
+    edit(project / "councils/riverside/council.yaml", "style: fixture-matrix", "style: irwell")
+    path = build_one(project, tmp_path / "out", "matrix-response")
+    rows = table_rows(path)
+    headings = [[cell for cell in row if cell] for row in rows if row[0] == "Recommendation"]
+    assert headings[0] == ["Recommendation", "Family Review's argument", "Government response",
+                           "Government timescale", "Riverside response", "Timeline", "Lead officer(s)"]
+    first = [row[0] for row in rows if row[0][:2] in ("1.", "2.", "3.", "4.", "5.")]
+    assert [cell.split(" ")[0] for cell in first] == ["4.", "2.", "3.", "1."]
+    with pdfplumber.open(path) as pdf:
+        assert all(page.width > page.height for page in pdf.pages)
+    text = pdf_text(path)
+    assert "Appendix" not in text and "Title:" not in text  # no appendix heading, no cover sheet
