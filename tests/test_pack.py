@@ -290,3 +290,14 @@ def test_an_untagged_attachment_is_put_in_with_a_warning(project, run_cli, tmp_p
     assert outline_of(target)[2][2][1][:2] == (ATTACHMENT, 16)
     with pikepdf.open(target) as pdf, pdf.open_metadata() as xmp:
         assert "pdfuaid:part" not in xmp  # the pack no longer claims PDF/UA
+
+
+def test_a_template_error_in_a_councils_front_sheet_is_located(project, run_cli, tmp_path):
+    templates = project / "councils/haringey/templates"
+    templates.mkdir()
+    (templates / "pack.html").write_text(
+        '{% extends "base/pack.html" %}\n{% block heading %}\n<h1>{{ 1/0 }}</h1>\n{% endblock %}', encoding="utf-8")
+    result = run_cli("-C", project, "pack", "haringey", "--meeting", "2013-01-21", "--out", tmp_path / "out")
+    assert result.code == 1, result.err
+    assert "councils/haringey/templates/pack.html:3: template error: division by zero" in result.err
+    assert "internal error" not in result.err

@@ -116,3 +116,27 @@ def _quiet_calendar(folder: Path) -> MeetingsCalendar | None:
     path = folder / "meetings.yaml"
     loaded = Reading().read(path, MeetingsCalendar) if path.is_file() else None
     return loaded.model if loaded else None
+
+
+@dataclass(frozen=True)
+class CouncilSummary:
+    """What `reportgen councils` lists: enough to find one's way, read even from a council with errors."""
+
+    slug: str
+    name: str
+    style: str
+    papers: tuple[str, ...]
+
+
+def council_summaries(project: Project) -> list[CouncilSummary]:
+    summaries = []
+    for slug in project.council_slugs():
+        folder = project.council_dir(slug)
+        try:
+            data = load_yaml(folder / "council.yaml").data
+        except InputError:
+            data = None
+        data = data if isinstance(data, dict) else {}
+        summaries.append(CouncilSummary(slug, str(data.get("name", slug)), str(data.get("style", "?")),
+                                        tuple(p.stem for p in yaml_files(folder / "papers"))))
+    return summaries

@@ -28,7 +28,6 @@ import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import jinja2
 
 from reportgen import __version__
 from reportgen.errors import BuildError, Diagnostic, InputError, did_you_mean, display_path, error, one_of
@@ -37,7 +36,8 @@ from reportgen.inputs.meetings import CommitteeMeeting
 from reportgen.inputs.models import Committee, Council
 from reportgen.pipeline.output import build_lock, describe_write_error, write_atomic
 from reportgen.inputs.project import Project
-from reportgen.render.html import long_date, style_environment
+from reportgen.pipeline.produce import render_repaired, require_pass
+from reportgen.render.html import long_date, render_template
 from reportgen.inputs.styles import Style
 from reportgen.pdf.structtree import is_element, kids, walk
 
@@ -158,7 +158,7 @@ def find_meeting(calendar: CouncilCalendar, date: dt.date, committee: str | None
 def plan_pack(project: Project, slug: str, date: dt.date, committee: str | None = None, *,
               strict: bool = False) -> PackPlan:
     """Read and check the meeting, its papers and its attachments; InputError with every problem found."""
-    from reportgen.pipeline.build import gather
+    from reportgen.pipeline.gather import gather
 
     project.select([slug])
     calendar, problems = read_calendar(project, slug)
@@ -254,8 +254,7 @@ def _read_attachment(calendar: CouncilCalendar, file: str, title: str, diagnosti
         report = check_pdf(data)
         if not report.passed:
             problem(f"'{file}' fails the machine accessibility checks, so the pack would too: "
-                    + "; ".join(f"[{f.rule}] {f.message}" for f in report.findings[:5])
-                    + ("; ..." if len(report.findings) > 5 else "")
+                    + report.findings_text(limit=5)
                     + f" (see `reportgen check {display_path(path)}`)")
             return None
     return PackAttachment(title, path, data, tagged)
@@ -303,10 +302,7 @@ def build_pack(project: Project, slug: str, date: dt.date, committee: str | None
 
     from reportgen.pdf.gate import check_pdf
 
-    gate = check_pdf(gate_pdf)
-    if not gate.passed:
-        raise BuildError("the agenda pack failed its machine checks, so the last good pack (if any) was kept: "
-                         + "; ".join(f"[{f.rule}] {f.message}" for f in gate.findings))
+    require_pass(gate_pdf, what="the agenda pack", kept="the last good pack (if any)")
     if accepted:
         report.findings = [f"[{f.rule}] {f.message}" for f in check_pdf(pack).findings]
     with build_lock(out_dir):
@@ -381,36 +377,21 @@ def pack_context(plan: PackPlan, entries: list[AgendaEntry]) -> dict:
 
 
 def render_front_html(plan: PackPlan, entries: list[AgendaEntry]) -> str:
-    env = style_environment(plan.style)
-    try:
-        return env.get_template(PACK_TEMPLATE).render(pack_context(plan, entries))
-    except jinja2.TemplateNotFound as exc:
-        raise BuildError(f"template '{exc.name}' not found in style '{plan.style.name}'") from None
-    except jinja2.TemplateSyntaxError as exc:
-        raise BuildError(f"{exc.filename or exc.name}:{exc.lineno}: template syntax error: {exc.message}") from None
-    except jinja2.UndefinedError as exc:
-        raise BuildError(f"{PACK_TEMPLATE}: template error: {exc.message}; see docs/meetings.md, "
-                         "\"Agenda packs\", for the variables it can use") from None
-    except jinja2.exceptions.SecurityError as exc:
-        raise BuildError(f"{PACK_TEMPLATE}: template tried something unsafe: {exc}") from None
+    return render_template(plan.style, PACK_TEMPLATE, pack_context(plan, entries),
+                           variables_help='docs/meetings.md, "Agenda packs",')
 
 
 def _front_sheet(plan: PackPlan, parts: list[_Part], *, strict: bool = False) -> bytes:
     """The front sheet, rendered until the page numbers it lists allow for its own length."""
-    from reportgen.pdf.engine import render_pdf
-    from reportgen.pdf.repair import repair
-
     folder = plan.calendar.folder
     front_pages = 1
     for _ in range(MAX_FRONT_SHEET_PASSES):
         html = render_front_html(plan, _entries(plan, parts, front_pages))
-        rendered = render_pdf(html, base_url=folder, allowed_roots=[*plan.style.asset_roots, folder],
-                              date_epoch=_epoch(plan.prepared))
-        if strict and rendered.warnings:
-            raise BuildError("WeasyPrint warned about the front sheet (--strict): " + "; ".join(rendered.warnings))
-        if rendered.pages == front_pages:
-            return repair(rendered.pdf)[0]
-        front_pages = rendered.pages
+        produced = render_repaired(html, base_url=folder, allowed_roots=[*plan.style.asset_roots, folder],
+                                   date=plan.prepared, strict=strict, about=" about the front sheet")
+        if produced.pages == front_pages:
+            return produced.pdf
+        front_pages = produced.pages
     raise BuildError("the front sheet's length kept changing with its page numbers; shorten pack.html")
 
 

@@ -11,11 +11,14 @@ passed", never "accessible".
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pikepdf
 from pikepdf import Array
 
+from reportgen.errors import ReportgenError
 from reportgen.pdf.structtree import elements as all_elements, is_element, kids, walk
 
 VALIDATOR = "page-validation"
@@ -37,6 +40,12 @@ class CheckReport:
     @property
     def passed(self) -> bool:
         return not self.findings
+
+    def findings_text(self, limit: int | None = None) -> str:
+        """The findings on one line, as every message about a failed gate shows them."""
+        shown = self.findings[:limit] if limit else self.findings
+        more = "; ..." if limit and len(self.findings) > limit else ""
+        return "; ".join(f"[{f.rule}] {f.message}" for f in shown) + more
 
     def verdict(self) -> str:
         if self.passed:
@@ -180,6 +189,15 @@ def _count(items) -> int:
     return sum(1 + _count(item.children) for item in items)
 
 
+def check_file(path: Path) -> CheckReport:
+    """Check a PDF file; a file that is not a PDF at all is the user's mistake, not a finding."""
+    data = path.read_bytes()
+    if b"%PDF-" not in data[:1024]:
+        raise ReportgenError(f"{path}: this is not a PDF file (it has no %PDF- header); "
+                             "`reportgen check` checks PDF files, such as the papers in output/")
+    return check_pdf(data)
+
+
 def check_pdf(data: bytes) -> CheckReport:
     """Run every machine check on a PDF held in memory."""
     report = CheckReport()
@@ -188,7 +206,9 @@ def check_pdf(data: bytes) -> CheckReport:
             report.facts["pages"] = len(pdf.pages)
             _structure(pdf, report)
     except pikepdf.PdfError as exc:
-        report.findings.append(Finding("file", f"not a readable PDF: {exc}"))
+        # pikepdf names the in-memory stream ("<_io.BytesIO object at 0x…>"): say only what is wrong.
+        reason = re.sub(r"(stream )?<_io\.BytesIO object at 0x[0-9a-f]+>:?\s*", "", str(exc))
+        report.findings.append(Finding("file", f"not a readable PDF: {reason}"))
         return report
     _validate(data, report)
     return report
