@@ -26,7 +26,8 @@ from jinja2 import nodes
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-from reportgen import merge, rows
+from reportgen import merge
+from reportgen.merge import rows
 from reportgen.inputs import models
 from reportgen.render.html import CONTEXT_VARIABLES, environment
 

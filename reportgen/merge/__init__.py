@@ -18,7 +18,7 @@ from reportgen.inputs.models import (
     Recommendation, RecommendationsAppendix, Reference, Section, TextAppendix, Theme,
 )
 from reportgen.inputs.records import CouncilRecords, Loaded
-from reportgen.rows import ProgressRow, RowGroup, is_overdue, progress_rows, themed
+from reportgen.merge.rows import ProgressRow, RowGroup, is_overdue, progress_rows, themed
 
 
 @dataclass(frozen=True)
