@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
-from reportgen.inputs.labels import Labels
+from reportgen.inputs.labels import LABELS_DESCRIPTION, Labels
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=60)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -119,9 +119,7 @@ class Council(Record):
     committees: list[Committee] = Field(min_length=1, description="Committees that receive papers.")
     officers: list[Officer] = Field(default_factory=list, description="Officers named on papers.")
     logo: Image | None = Field(default=None, description="The council's logo, for styles that print one.")
-    labels: Labels = Field(
-        default_factory=Labels, description="Printed wording this council changes; wins over its style's `labels`."
-    )
+    labels: Labels = Field(default_factory=dict, description=LABELS_DESCRIPTION + " Wins over the style's.")
     extra: Extra = Field(default_factory=dict, description=EXTRA_DESCRIPTION)
 
     @property

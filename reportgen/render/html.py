@@ -134,7 +134,7 @@ CONTEXT_VARIABLES: dict[str, tuple[object, str]] = {
     "appendices": (list[AppendixView], "The paper's appendices, numbered, with their data merged in."),
     "prepared": (dt.date, "The paper's date: `paper.prepared`, or the meeting date."),
     "label": (Callable[[str], str], "`label('government_response')`: printed wording, the council's `labels:` "
-                                    "first, then the style's, then the built-in (see Labels). Takes a status too "
+                                    "first, then the style's, then base's built-in wording (see [Labels](#labels)). Takes a status too "
                                     "(`label(row.government.status)`); `{review}` in a label is the paper's review "
                                     "unless given: `label('rationale', review=appendix.reference.short_title)`."),
     "style": (str, "The house style's name, e.g. `hampshire`."),

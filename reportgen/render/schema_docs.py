@@ -271,6 +271,13 @@ def _styles(templates: Path) -> list[tuple[str, str, str, list[str], list[str]]]
     return rows
 
 
+def _base_labels(base: Path) -> dict[str, str]:
+    import yaml
+
+    config = yaml.safe_load((base / "style.yaml").read_text(encoding="utf-8")) or {}
+    return {str(k): str(v) for k, v in (config.get("labels") or {}).items()}
+
+
 # --- the document ------------------------------------------------------------
 
 
@@ -315,6 +322,14 @@ def generate(templates: Path = TEMPLATES) -> str:
     add("")
 
     base = templates / "base"
+    add("## Labels\n")
+    add("What `label(name)` prints unless the council's or the style's `labels:` says otherwise: the `labels:` "
+        "of `templates/base/style.yaml`, which name every label there is. Statuses are looked up by their value "
+        "with `_` for spaces (`label(row.government.status)`).\n")
+    add("| Label | Built-in wording |\n| --- | --- |")
+    for name, text in _base_labels(base).items():
+        add(f"| `{name}` | {_cell(text)} |")
+    add("")
     add("## Blocks of `base/paper.html`\n")
     add("A style's `paper.html` that starts `{% extends \"base/paper.html\" %}` may replace any of "
         "these; `{{ super() }}` inside a replacement keeps the base's content. In order:\n")
