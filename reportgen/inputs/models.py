@@ -317,15 +317,11 @@ class GroupedRows(Record):
     """What progress appendices and matrix bodies share: the record, and how its rows are grouped."""
 
     progress: Slug = Field(description="A progress record: a file name under `progress/`, without `.yaml`.")
-    groups: list[Group] = Field(
-        default_factory=list,
-        description="The paper's own groups, in the order to print; each recommendation in at most one. Without "
-                    "`groups:`, the review's own themes and order.",
-    )
-    omit: list[RecommendationId] = Field(
-        default_factory=list,
-        description="Recommendation ids deliberately left out; any other one missing from every group is a warning.",
-    )
+    groups: list[Group] = Field(default_factory=list, description=(
+        "The paper's own groups, in the order to print; each recommendation in at most one. Without `groups:`, "
+        "the review's own themes and order."))
+    omit: list[RecommendationId] = Field(default_factory=list, description=(
+        "Recommendation ids deliberately left out; any other one missing from every group is a warning."))
 
 
 class ProgressAppendix(GroupedRows):
