@@ -8,7 +8,8 @@ from typing import Annotated, Any
 
 from pydantic import Field, StringConstraints, field_validator
 
-from reportgen.inputs.models import EXTRA_DESCRIPTION, Extra, Record, Slug, Text, confined_path
+from reportgen import confine
+from reportgen.inputs.models import EXTRA_DESCRIPTION, Extra, Record, Slug, Text
 
 ItemNumber = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)]
 _CLOCK = re.compile(r"^([01]?[0-9]|2[0-3]):([0-5][0-9])$")
@@ -46,7 +47,7 @@ class Attachment(Record):
     @field_validator("file")
     @classmethod
     def _a_pdf_inside_the_council_folder(cls, value: str) -> str:
-        confined_path(value, "attachment")
+        confine.relative_path(value, "attachment")
         if not value.lower().endswith(".pdf"):
             raise ValueError("expected a PDF file (.pdf)")
         return value

@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
+from reportgen import confine
 from reportgen.inputs.labels import LABELS_DESCRIPTION, Labels
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=60)]
@@ -51,22 +52,6 @@ class Officer(Record):
     extra: Extra = Field(default_factory=dict, description=EXTRA_DESCRIPTION)
 
 
-def confined_path(value: str, noun: str) -> str:
-    """`value` if it is a relative path that cannot leave the council folder as written.
-
-    Symbolic links are checked where the file is read (merge.py for images,
-    pack.py for attachments), since only the file system knows where they lead.
-    """
-    lowered = value.lower()
-    if "://" in value or lowered.startswith(("file:", "data:", "http:", "https:")):
-        raise ValueError("a file in the council folder is expected, not a URL")
-    if value.startswith(("/", "\\")) or (len(value) > 1 and value[1] == ":"):
-        raise ValueError("a path inside the council folder is expected, not an absolute path")
-    if ".." in value.replace("\\", "/").split("/"):
-        raise ValueError(f"'..' is not allowed: the {noun} must be inside the council folder")
-    return value
-
-
 PLACEHOLDER_ALT = {"image", "picture", "photo", "logo", "chart", "graph", "figure", "diagram", "img", "alt", "todo"}
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".svg")
 
@@ -85,7 +70,7 @@ class Image(Record):
     @field_validator("file")
     @classmethod
     def _inside_the_council_folder(cls, value: str) -> str:
-        confined_path(value, "image")
+        confine.relative_path(value, "image")
         if not value.lower().endswith(IMAGE_SUFFIXES):
             raise ValueError(f"expected an image file ({', '.join(IMAGE_SUFFIXES)})")
         return value
