@@ -287,7 +287,7 @@ def test_due_command_prints_the_table(run_cli):
                         "publish by Fri 11 Jan 2013")
     assert lines[7] == "    item 3.1 Children's social care performance, quarter 3: on track: no paper yet"
     assert lines[8].split()[:8] == ["ready,", "not", "published", "Tue", "5", "Feb", "2013", "(20)"]
-    assert "3 meeting(s) in 5 council(s): 1 on track; 2 ready, not published" in result.err
+    assert "3 meeting(s) in 6 council(s): 1 on track; 2 ready, not published" in result.err
 
 
 def test_due_today_when_ready(run_cli):

@@ -17,7 +17,8 @@ from reportgen.meetings.deadlines import (
     Deadline, WorkingCalendar, meeting_deadlines, short_date, statutory_clear_days,
 )
 from reportgen.errors import Diagnostic, did_you_mean, one_of, warning
-from reportgen.inputs.models import AgendaItem, Committee, CommitteeMeeting, Council, MeetingsCalendar
+from reportgen.inputs.meetings import AgendaItem, CommitteeMeeting, MeetingsCalendar
+from reportgen.inputs.models import Committee, Council
 from reportgen.inputs.project import Project
 from reportgen.inputs.records import Loaded, Reading, yaml_files
 

@@ -71,6 +71,8 @@ def _papers_disagree(calendar: CouncilCalendar, valid: dict) -> list[Diagnostic]
                 continue
             own = view.paper.meeting
             at = ("meetings", m.index, "items", j, "paper")
+            if own is None:  # a paper for no particular meeting may be put on any agenda
+                continue
             paper_file = f"papers/{view.source_files[1].name}"
             if (own.committee, own.date) != (m.committee.id, m.date):
                 if (own.committee, own.date) not in listed[view.id]:

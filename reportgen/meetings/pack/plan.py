@@ -169,7 +169,7 @@ def plan_pack(project: Project, slug: str, date: dt.date, committee: str | None 
             diagnostics.append(error("not built: warnings count as errors with --strict"))
         raise InputError(diagnostics)
     ids = [i.paper for i in items if i.paper]
-    dates = [v.paper.prepared or v.paper.meeting.date for v in views.values() if v.id in ids]
+    dates = [v.paper.issue_date for v in views.values() if v.id in ids]
     published = next((p for p in register.packs_of(meeting.date, meeting.committee.id) if p.supplement == number),
                      None) if register else None
     return PackPlan(project, calendar, meeting, council.style, tuple(items), max(dates, default=meeting.date),
