@@ -18,6 +18,9 @@ from reportgen.inputs.project import Project
 from reportgen.inputs.records import CouncilRecords, Reading
 
 STYLESHEET = "style.css"
+# Rules only one output understands: page boxes and running elements (print),
+# or the reflowing layout of the HTML twin (screen). Each follows the shared sheets.
+FORMAT_STYLESHEETS = {"pdf": "print.css", "html": "screen.css"}
 COUNCIL_LAYER = "council"
 
 
@@ -41,7 +44,14 @@ class Style:
 
     @property
     def stylesheets(self) -> list[Path]:
-        return [layer.folder / STYLESHEET for layer in reversed(self.layers) if (layer.folder / STYLESHEET).is_file()]
+        """The PDF's stylesheets, in cascade order."""
+        return self.stylesheets_for("pdf")
+
+    def stylesheets_for(self, output_format: str) -> list[Path]:
+        """Every layer's style.css (base first, council last), then every layer's sheet for this output."""
+        names = (STYLESHEET, FORMAT_STYLESHEETS[output_format])
+        return [layer.folder / name for name in names for layer in reversed(self.layers)
+                if (layer.folder / name).is_file()]
 
     @property
     def asset_roots(self) -> list[Path]:

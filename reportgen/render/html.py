@@ -129,7 +129,8 @@ CONTEXT_VARIABLES: dict[str, tuple[object, str]] = {
     "appendices": (list[AppendixView], "The paper's appendices, numbered, with their data merged in."),
     "prepared": (dt.date, "The paper's date: `paper.prepared`, or the meeting date."),
     "style": (str, "The house style's name, e.g. `hampshire`."),
-    "stylesheets": (list[str], "URLs of the stylesheets in cascade order: base, style(s), council."),
+    "stylesheets": (list[str], "URLs of the stylesheets in cascade order: every `style.css` (base, style(s), "
+                               "council), then every `print.css` (PDF) or `screen.css` (HTML)."),
     "generator": (str, "`reportgen <version>`, for the PDF's metadata."),
     "output_format": (str, "`pdf` when rendering the PDF, `html` for the HTML version: test it for "
                            "markup only one of them needs."),
@@ -154,7 +155,7 @@ def context(view: PaperView, style: Style, output_format: str = "pdf") -> dict:
         "appendices": view.appendices,
         "prepared": paper.prepared or paper.meeting.date,
         "style": style.name,
-        "stylesheets": [p.as_uri() for p in style.stylesheets],
+        "stylesheets": [p.as_uri() for p in style.stylesheets_for(output_format)],
         "generator": f"reportgen {__version__}",
         "output_format": output_format,
     }
