@@ -9,6 +9,9 @@ structure tree:
   WeasyPrint repeats on each page is kept once and marked as an artifact;
 - header cells carry no /Scope (#2508): a heading-row cell gets Column, a
   header cell in a row of data cells gets Row;
+- a data cell names every row header of its row in /Headers, so in a row of
+  label/value pairs each value is read with every label: it keeps only the
+  labels to its left up to the previous value, as HTML's header scan does;
 - running headers and page numbers are left as content (#1836): they are
   marked as pagination artifacts and leave the structure tree;
 - a list item's paragraphs (`<li><p>`, a "loose" Markdown list) sit straight
@@ -37,19 +40,39 @@ class RepairLog:
     joined: int = 0
     repeated_headers: int = 0
     scopes: int = 0
+    headers: int = 0
     list_bodies: int = 0
     artifacts: int = 0
     notes: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         return (f"joined {self.joined} split elements, removed {self.repeated_headers} repeated heading rows, "
-                f"set {self.scopes} header scopes, put {self.list_bodies} list items' content in LBody, "
+                f"set {self.scopes} header scopes, gave {self.headers} data cells only their own row headers, put {self.list_bodies} list items' content in LBody, "
                 f"marked {self.artifacts} running headers/footers as artifacts")
 
 
 
 def _key(element) -> str:
     return str(element.get(SOURCE_KEY, ""))
+
+
+def _governing(cell, header_ids: list[str]) -> list[str]:
+    """The header ids that govern a data cell: column headers, and of its own row's headers only
+    the block of header cells nearest on its left (HTML's scan passes over data cells until it
+    meets headers, and headers past the next data cell belong to that cell)."""
+    row = cell.get("/P")
+    cells = [k for k in kids(row) if is_element(k) and str(k.S) in ("/TH", "/TD")] if row is not None else []
+    if not any(c.objgen == cell.objgen for c in cells):
+        return header_ids
+    before = cells[: next(i for i, c in enumerate(cells) if c.objgen == cell.objgen)]
+    block: list[str] = []
+    for other in reversed(before):
+        if str(other.S) == "/TH":
+            block.append(str(other.get("/ID", "")))
+        elif block:
+            break
+    in_row = {str(c.get("/ID", "")) for c in cells if str(c.S) == "/TH"}
+    return [h for h in header_ids if h not in in_row or h in block]
 
 
 
@@ -144,8 +167,10 @@ class _Repair:
             if kind == "/TH":
                 self.set_scope(node)
             elif kind == "/TD" and "/A" in node and "/Headers" in node.A:
-                ids = [self.header_ids.get(str(h), str(h)) for h in node.A.Headers]
-                node.A.Headers = Array([pikepdf.String(i) for i in dict.fromkeys(ids)])
+                ids = list(dict.fromkeys(self.header_ids.get(str(h), str(h)) for h in node.A.Headers))
+                kept = _governing(node, ids)
+                self.log.headers += len(kept) < len(ids)
+                node.A.Headers = Array([pikepdf.String(i) for i in kept])
 
     def set_scope(self, cell) -> None:
         """Column for a heading row (in THead, or all header cells); Row for a header beside data cells."""

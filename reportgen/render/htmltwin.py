@@ -3,8 +3,9 @@
 Government guidance is to publish HTML first. The twin is the same template
 output as the PDF, made to stand alone: stylesheets are inlined (without the
 print-only font files, so it uses the reader's own fonts), images become data
-URLs, and a small screen stylesheet makes it readable on a phone. Nothing in
-it asks for anything from outside the file.
+URLs. Its screen layout comes from the styles' screen.css files, which the
+template links for output_format="html". Nothing in it asks for anything
+from outside the file.
 """
 
 from __future__ import annotations
@@ -19,20 +20,6 @@ from urllib.parse import unquote, urlsplit
 from reportgen.errors import BuildError
 from reportgen.merge import PaperView
 from reportgen.inputs.styles import Style
-
-SCREEN_CSS = """
-/* Screen reading of the HTML twin: system fonts, a readable measure, tables that scroll. */
-html { font-family: Arial, "Liberation Sans", Helvetica, sans-serif; font-size: 100%; }
-body { max-width: 60rem; margin: 0 auto; padding: 1rem; }
-.running-header { position: static; font-size: 1rem; margin-bottom: 1rem; }
-.skip-link { position: absolute; left: -10000px; top: 0; }
-.skip-link:focus { position: static; display: inline-block; padding: 0.5rem; background: #ffffff; color: #1a1a1a; }
-.table-scroll { overflow-x: auto; margin-bottom: 1.5rem; }
-.table-scroll:focus { outline: 3px solid #1d4f91; }
-.progress-table { min-width: 48rem; }
-.appendix { margin-top: 2.5rem; }
-img { max-width: 100%; height: auto; }
-"""
 
 _LINK = re.compile(r"<link\s+rel=\"stylesheet\"\s+href=\"([^\"]+)\"\s*/?>")
 _IMG = re.compile(r"(<img\b[^>]*?\bsrc=\")([^\"]+)(\")")
@@ -63,5 +50,4 @@ def render_standalone(html: str, view: PaperView, style: Style) -> str:
         return f"{match.group(1)}data:{kind};base64,{data}{match.group(3)}"
 
     html = _LINK.sub(inline_css, html)
-    html = _IMG.sub(inline_image, html)
-    return html.replace("</head>", f"<style>{SCREEN_CSS}</style>\n</head>", 1)
+    return _IMG.sub(inline_image, html)
