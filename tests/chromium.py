@@ -80,12 +80,11 @@ class Chromium:
         target = self.send("Target.createTarget", url="about:blank")["targetId"]
         session = self.send("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
         self.send("Page.enable", session)
-        # A phone's width lays the page out as a phone does (the viewport meta tag applies).
-        self.send("Emulation.setDeviceMetricsOverride", session, width=width, height=height,
-                  deviceScaleFactor=1, mobile=width < 800)
+        page = Page(self, session, target)
+        page.resize(width, height)
         self.send("Page.navigate", session, url=path.as_uri())
         self.wait_for("Page.loadEventFired", session)
-        return Page(self, session, target)
+        return page
 
     def close(self) -> None:
         try:
@@ -106,6 +105,11 @@ class Page:
     def __init__(self, browser: Chromium, session: str, target: str):
         self.browser, self.session, self.target = browser, session, target
 
+    def resize(self, width: int, height: int = 900) -> None:
+        """Lay the page out again at this window width; below 800 px as a phone does (the viewport meta tag applies)."""
+        self.browser.send("Emulation.setDeviceMetricsOverride", self.session, width=width, height=height,
+                          deviceScaleFactor=1, mobile=width < 800)
+
     def evaluate(self, expression: str):
         """The value of a JavaScript expression (a promise is awaited), as JSON."""
         result = self.browser.send("Runtime.evaluate", self.session, expression=expression,
@@ -115,9 +119,8 @@ class Page:
         return result["result"].get("value")
 
     def accessibility_tree(self) -> list[dict]:
-        """Chromium's accessibility tree: the nodes a screen reader is given, ignored ones left out."""
-        nodes = self.browser.send("Accessibility.getFullAXTree", self.session)["nodes"]
-        return [n for n in nodes if not n.get("ignored")]
+        """Chromium's accessibility tree, every node (those a screen reader is not given have "ignored")."""
+        return self.browser.send("Accessibility.getFullAXTree", self.session)["nodes"]
 
     def close(self) -> None:
         self.browser.send("Target.closeTarget", targetId=self.target)

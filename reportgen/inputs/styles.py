@@ -18,8 +18,8 @@ from reportgen.inputs.project import Project
 from reportgen.inputs.records import CouncilRecords, Reading
 
 STYLESHEET = "style.css"
-# Rules only one output understands: page boxes and running elements (print),
-# or the reflowing layout of the HTML twin (screen). Each follows the shared sheets.
+# Rules for one output only: page boxes and running elements (print), or the
+# HTML twin's reflowing layout (screen). Each follows its layer's style.css.
 FORMAT_STYLESHEETS = {"pdf": "print.css", "html": "screen.css"}
 COUNCIL_LAYER = "council"
 
@@ -48,9 +48,9 @@ class Style:
         return self.stylesheets_for("pdf")
 
     def stylesheets_for(self, output_format: str) -> list[Path]:
-        """Every layer's style.css (base first, council last), then every layer's sheet for this output."""
+        """Base first, council last; in each layer its style.css, then its sheet for this output."""
         names = (STYLESHEET, FORMAT_STYLESHEETS[output_format])
-        return [layer.folder / name for name in names for layer in reversed(self.layers)
+        return [layer.folder / name for layer in reversed(self.layers) for name in names
                 if (layer.folder / name).is_file()]
 
     @property
