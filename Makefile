@@ -7,7 +7,7 @@ PYTHON  ?= python3
 PY      := $(VENV)/bin/python
 STAMP   := $(VENV)/.installed-stamp
 OUT     ?= output
-AXE     := node_modules/axe-core/axe.min.js
+NODE    := node_modules/.installed-stamp
 
 .PHONY: report test setup system bench doctor docs clean
 
@@ -27,19 +27,22 @@ doctor: setup
 docs: setup
 	$(PY) -m reportgen.render.schema_docs > docs/template-variables.md.tmp && mv docs/template-variables.md.tmp docs/template-variables.md
 
-setup: system $(STAMP) $(AXE)
+setup: system $(STAMP) $(NODE)
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
 	touch $(STAMP)
 
-# axe-core checks the HTML twin in headless Chromium during the tests (needs npm).
-$(AXE): package.json
-	@if command -v npm >/dev/null 2>&1; then npm install --no-audit --no-fund --silent && touch $(AXE); \
-	else echo "npm not found: the HTML accessibility test (axe-core) will be skipped outside CI"; fi
+# The tests check the HTML twin with axe-core (in headless Chromium) and the
+# W3C Nu HTML checker (vnu-jar, run with the system's Java): both from npm.
+# --ignore-scripts: vnu-jar's install script would download a Java of its own.
+$(NODE): package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then npm install --no-audit --no-fund --ignore-scripts --silent && touch $(NODE); \
+	else echo "npm not found: the HTML twin's validator tests (axe-core, Nu checker) will be skipped outside CI"; fi
 
-# Pango (required) and HarfBuzz's subsetter (faster, reproducible font subsets).
+# Pango (required); HarfBuzz's subsetter (faster, reproducible font subsets); Chromium and
+# a Java runtime for the HTML twin's tests.
 system:
 	@bash scripts/system-deps.sh
 
