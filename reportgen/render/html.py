@@ -129,8 +129,8 @@ CONTEXT_VARIABLES: dict[str, tuple[object, str]] = {
     "appendices": (list[AppendixView], "The paper's appendices, numbered, with their data merged in."),
     "prepared": (dt.date, "The paper's date: `paper.prepared`, or the meeting date."),
     "style": (str, "The house style's name, e.g. `hampshire`."),
-    "stylesheets": (list[str], "URLs of the stylesheets in cascade order: every `style.css` (base, style(s), "
-                               "council), then every `print.css` (PDF) or `screen.css` (HTML)."),
+    "stylesheets": (list[str], "URLs of the stylesheets in cascade order, base, style(s), council: each "
+                               "layer's `style.css`, then its `print.css` (PDF) or `screen.css` (HTML)."),
     "generator": (str, "`reportgen <version>`, for the PDF's metadata."),
     "output_format": (str, "`pdf` when rendering the PDF, `html` for the HTML version: test it for "
                            "markup only one of them needs."),
