@@ -217,6 +217,8 @@ def pack(report, council: str) -> None:
     diagnostics(report.diagnostics)
     for line in report.papers:
         err(f"{council}/{line}")
+    for line in report.intake:  # each attachment: how it went in, what was repaired and removed
+        err(line)
     out(relative(report.target))
     if report.findings:
         err("The pack holds an untagged attachment (warned above), so it fails these machine checks:")

@@ -28,7 +28,8 @@ from dataclasses import dataclass, field
 import pikepdf
 from pikepdf import Array, Dictionary, Name
 
-from reportgen.pdf.structtree import elements, is_element, kids, walk
+from reportgen.pdf.structtree import (StructTree, attribute, is_element, kids, parent_tree, read_tree,
+                                     set_attribute, walk)
 
 SOURCE_KEY = Name("/T")  # written by pdf.py's structure tracing
 
@@ -56,25 +57,6 @@ def _key(element) -> str:
     return str(element.get(SOURCE_KEY, ""))
 
 
-def _governing(cell, header_ids: list[str]) -> list[str]:
-    """The header ids that govern a data cell: column headers, and of its own row's headers only
-    the block of header cells nearest on its left (HTML's scan passes over data cells until it
-    meets headers, and headers past the next data cell belong to that cell)."""
-    row = cell.get("/P")
-    cells = [k for k in kids(row) if is_element(k) and str(k.S) in ("/TH", "/TD")] if row is not None else []
-    if not any(c.objgen == cell.objgen for c in cells):
-        return header_ids
-    before = cells[: next(i for i, c in enumerate(cells) if c.objgen == cell.objgen)]
-    block: list[str] = []
-    for other in reversed(before):
-        if str(other.S) == "/TH":
-            block.append(str(other.get("/ID", "")))
-        elif block:
-            break
-    in_row = {str(c.get("/ID", "")) for c in cells if str(c.S) == "/TH"}
-    return [h for h in header_ids if h not in in_row or h in block]
-
-
 
 class _Repair:
     def __init__(self, pdf: pikepdf.Pdf):
@@ -82,9 +64,8 @@ class _Repair:
         self.log = RepairLog()
         self.root = pdf.Root.StructTreeRoot
         self.page_index = {page.objgen: i for i, page in enumerate(pdf.pages)}
-        nums = self.root.ParentTree.Nums
         # ParentTree: page StructParents -> array (MCID -> element); annotations -> element.
-        self.parent_tree = {int(nums[i]): nums[i + 1] for i in range(0, len(nums), 2)}
+        self.parent_tree = parent_tree(self.root)
         self.replaced: dict[tuple, Dictionary] = {}  # objgen of a removed element -> survivor
         self.header_ids: dict[str, str] = {}  # removed TH /ID -> surviving TH /ID
         self.to_artifact: dict[int, set[int]] = defaultdict(set)  # page index -> MCIDs
@@ -92,7 +73,7 @@ class _Repair:
     # -- joining split elements --
 
     def join(self, parent) -> None:
-        """Join consecutive children that are pieces of one HTML element, then recurse."""
+        """Join consecutive children that are pieces of one HTML element (the walk then goes below)."""
         children = kids(parent)
         merged: list = []
         for kid in children:
@@ -103,9 +84,6 @@ class _Repair:
                 merged.append(kid)
         if len(merged) != len(children):
             parent.K = Array(merged)
-        for kid in merged:
-            if is_element(kid):
-                self.join(kid)
 
     def absorb(self, survivor, piece) -> None:
         """Move `piece` (the same HTML element on a later page) into `survivor`.
@@ -159,63 +137,23 @@ class _Repair:
             elif isinstance(kid, Dictionary) and kid.get("/Type") == Name.MCR:
                 self.to_artifact[self.page_index[kid.Pg.objgen]].add(int(kid.MCID))
 
-    # -- header scopes and cell headers --
+    # -- cell headers --
 
-    def fix_tables(self, element) -> None:
-        for node in walk(element):
-            kind = str(node.get("/S"))
-            if kind == "/TH":
-                self.set_scope(node)
-            elif kind == "/TD" and "/A" in node and "/Headers" in node.A:
-                ids = list(dict.fromkeys(self.header_ids.get(str(h), str(h)) for h in node.A.Headers))
-                kept = _governing(node, ids)
+    def fix_headers(self, tree: StructTree) -> None:
+        """Data cells point at the header cells that survived the joining, and only at those that govern them."""
+        for node in tree.of_type("/TD"):
+            headers = attribute(node, "/Headers")
+            if isinstance(headers, Array):
+                ids = list(dict.fromkeys(self.header_ids.get(str(h), str(h)) for h in headers))
+                kept = governing_headers(tree, node, ids)
                 self.log.headers += len(kept) < len(ids)
-                node.A.Headers = Array([pikepdf.String(i) for i in kept])
-
-    def set_scope(self, cell) -> None:
-        """Column for a heading row (in THead, or all header cells); Row for a header beside data cells."""
-        row = cell.get("/P")
-        group = row.get("/P") if row is not None else None
-        cells = kids(row) if row is not None else []
-        in_head = group is not None and str(group.get("/S")) == "/THead"
-        beside_data = any(is_element(c) and str(c.get("/S")) == "/TD" for c in cells)
-        scope = Name.Row if beside_data and not in_head else Name.Column
-        attributes = cell.get("/A")
-        if attributes is None:
-            cell.A = Dictionary(O=Name.Table, Scope=scope)
-        elif isinstance(attributes, Dictionary):
-            attributes.Scope = scope
-        self.log.scopes += 1
-
-    # -- list items --
-
-    def fix_list_items(self) -> None:
-        """A list item's content goes in an LBody: WeasyPrint puts a `<li>`'s paragraphs straight under LI."""
-        for item in [e for e in elements(self.root) if str(e.S) == "/LI"]:
-            children, body, changed = [], None, False
-            for kid in kids(item):
-                kind = str(kid.get("/S")) if is_element(kid) else None
-                if kind in ("/Lbl", "/LBody") or kind is None:
-                    body = kid if kind == "/LBody" else body
-                    children.append(kid)
-                    continue
-                if body is None:
-                    body = self.pdf.make_indirect(Dictionary(Type=Name.StructElem, S=Name.LBody, P=item, K=Array()))
-                    if "/Pg" in item:
-                        body.Pg = item.Pg
-                    children.append(body)
-                body.K = Array(kids(body) + [kid])
-                kid.P = body
-                changed = True
-            if changed:
-                item.K = Array(children)
-                self.log.list_bodies += 1
+                set_attribute(node, "/Headers", Array([pikepdf.String(i) for i in kept]), "/Table")
 
     # -- running headers and footers --
 
     def find_unlinked_content(self) -> None:
         """Content whose element is not in the tree: WeasyPrint's page margin boxes."""
-        linked = {e.objgen for e in elements(self.root)}
+        linked = {e.objgen for e in read_tree(self.root).elements}
         for page in self.pdf.pages:
             index = page.get("/StructParents")
             if index is None or int(index) not in self.parent_tree:
@@ -260,7 +198,7 @@ class _Repair:
             nums.append(key)
             nums.append(self.parent_tree[key])
         self.root.ParentTree.Nums = nums
-        for element in elements(self.root):
+        for element in read_tree(self.root).elements:
             if SOURCE_KEY in element:
                 del element[SOURCE_KEY]
 
@@ -273,14 +211,74 @@ class _Repair:
         self.find_unlinked_content()
         for top in kids(self.root):
             if is_element(top):
-                self.join(top)
-        for top in kids(self.root):
-            if is_element(top):
-                self.fix_tables(top)
-        self.fix_list_items()
+                for element in walk(top):  # reads an element's children after join() changed them
+                    self.join(element)
+        tree = read_tree(self.root)
+        self.fix_headers(tree)
+        self.log.scopes += scope_header_cells(tree)
+        self.log.list_bodies += put_list_content_in_bodies(self.pdf, tree)
         self.rewrite_content()
         self.update_parent_tree()
         return self.log
+
+
+def governing_headers(tree: StructTree, cell, header_ids: list[str]) -> list[str]:
+    """Of a data cell's header ids, those that govern it: every column header, and of its own row's
+    header cells only the block nearest on its left (HTML's scan passes over data cells until it
+    meets header cells; those past the next data cell label that cell instead)."""
+    row = tree.parent(cell)
+    cells = [k for k in kids(row) if is_element(k) and tree.type(k) in ("/TH", "/TD")] if is_element(row) else []
+    position = next((i for i, c in enumerate(cells) if c.objgen == cell.objgen), None)
+    if position is None:
+        return header_ids
+    block: list[str] = []
+    for other in reversed(cells[:position]):
+        if tree.type(other) == "/TH":
+            block.append(str(other.get("/ID", "")))
+        elif block:
+            break
+    in_row = {str(c.get("/ID", "")) for c in cells if tree.type(c) == "/TH"}
+    return [h for h in header_ids if h not in in_row or h in block]
+
+
+def scope_header_cells(tree: StructTree) -> int:
+    """Header cells without /Scope get one: Column in a heading row, Row beside data cells; how many."""
+    count = 0
+    for cell in tree.of_type("/TH"):
+        if attribute(cell, "/Scope") is not None:
+            continue
+        row = tree.parent(cell)
+        group = tree.parent(row) if is_element(row) else None
+        in_head = is_element(group) and tree.type(group) == "/THead"
+        beside_data = is_element(row) and any(is_element(c) and tree.type(c) == "/TD" for c in kids(row))
+        set_attribute(cell, "/Scope", Name.Row if beside_data and not in_head else Name.Column, "/Table")
+        count += 1
+    return count
+
+
+def put_list_content_in_bodies(pdf: pikepdf.Pdf, tree: StructTree) -> int:
+    """A list item's content that is neither Lbl nor LBody goes in an LBody, as PDF/UA asks; how many items."""
+    count = 0
+    for item in tree.of_type("/LI"):
+        children, body, changed = [], None, False
+        for kid in kids(item):
+            kind = tree.type(kid) if is_element(kid) else None
+            if kind in ("/Lbl", "/LBody") or kind is None:
+                body = kid if kind == "/LBody" else body
+                children.append(kid)
+                continue
+            if body is None:
+                body = pdf.make_indirect(Dictionary(Type=Name.StructElem, S=Name.LBody, P=item, K=Array()))
+                if "/Pg" in item:
+                    body.Pg = item.Pg
+                children.append(body)
+            body.K = Array(kids(body) + [kid])
+            kid.P = body
+            changed = True
+        if changed:
+            item.K = Array(children)
+            count += 1
+    return count
 
 
 def repair(pdf_bytes: bytes) -> tuple[bytes, RepairLog]:

@@ -14,7 +14,7 @@ import multiprocessing
 import os
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
@@ -119,16 +119,21 @@ def build(
     force: bool = False,
     jobs: int | None = None,
     only: dict[str, set[str]] | None = None,
+    inputs: Inputs | None = None,
     on_outcome: Callable[[PaperOutcome, int, int], None] | None = None,
 ) -> BuildReport:
-    """Build the papers of the councils named (all when none are); only what changed unless `force`."""
+    """Build the papers of the councils named (all when none are); only what changed unless `force`.
+
+    `only` keeps the papers named per council; `inputs`, already gathered for these councils, saves
+    reading and checking them again (the agenda pack gathers once for its plan and its papers).
+    """
     started = time.perf_counter()
     out_dir = Path(out_dir)
     with build_lock(out_dir), Manifest(out_dir) as manifest:
         remove_stale_temporaries(out_dir)
         unchanged: list[PaperOutcome] = []
         slugs = project.select(names)
-        if not (force or strict or paper_id or only):
+        if not (force or strict or paper_id or only or inputs is not None):
             # Councils whose every paper is recorded as current need no reading at all.
             fresh = [s for s in slugs if _council_is_current(project, s, manifest, formats)]
             for slug in fresh:
@@ -136,12 +141,14 @@ def build(
                     if _fmt_of(entry) in formats:
                         unchanged.append(PaperOutcome(slug, paper, "unchanged", (entry.output,)))
             slugs = [s for s in slugs if s not in fresh]
-        inputs = gather(project, slugs, strict=strict) if slugs else Inputs()
+        if inputs is None:
+            inputs = gather(project, slugs, strict=strict) if slugs else Inputs()
         if paper_id is not None:
             select_paper(inputs, paper_id)
-        if only is not None:
-            for slug, council in inputs.councils.items():
-                council.papers[:] = [p for p in council.papers if p.id in only.get(slug, ())]
+        if only is not None:  # a new Inputs: the caller's stays as it was
+            inputs = replace(inputs, councils={
+                slug: replace(council, papers=[p for p in council.papers if p.id in only.get(slug, ())])
+                for slug, council in inputs.councils.items()})
         report = BuildReport(inputs, outcomes=unchanged)
         todo = []
         for job in plan(inputs, out_dir, formats, manifest, strict):
