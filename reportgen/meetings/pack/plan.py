@@ -12,6 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
+from reportgen.confine import Roots
 from reportgen.errors import Diagnostic, InputError, did_you_mean, display_path, error, one_of
 from reportgen.inputs.project import Project
 from reportgen.inputs.styles import Style
@@ -131,7 +132,7 @@ def plan_pack(project: Project, slug: str, date: dt.date, committee: str | None 
         if not any(d.is_error for d in diagnostics):  # --strict: warnings count
             diagnostics.append(error("not built: warnings count as errors with --strict"))
         raise InputError(diagnostics)
-    dates = [v.paper.prepared or v.paper.meeting.date for v in views.values() if v.id in meeting.paper_ids]
+    dates = [v.paper.issue_date for v in views.values() if v.id in meeting.paper_ids]
     return PackPlan(project, calendar, meeting, council.style, tuple(items), max(dates, default=meeting.date),
                     tuple(diagnostics), inputs)
 
@@ -157,9 +158,8 @@ class _Problems:
 def _take_attachment(calendar: CouncilCalendar, file: str, title: str, lang: str,
                      report: _Problems) -> PackAttachment | None:
     """An attachment taken in, or None (with an error reported) when it is outside the council folder or unusable."""
-    folder = calendar.folder.resolve()
-    path = (folder / file).resolve()
-    if not path.is_relative_to(folder):
+    path = Roots([calendar.folder]).find(calendar.folder / file)
+    if path is None:
         report(f"'{file}' leads outside the council folder (a link?); copy the PDF into the council folder")
         return None
     if not path.is_file():
