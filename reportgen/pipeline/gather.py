@@ -62,7 +62,7 @@ def gather(project: Project, names: list[str] | None = None, *, strict: bool = F
             except InputError as exc:
                 council_problems += exc.diagnostics
             else:
-                key = tuple(style.stylesheets)
+                key = tuple(dict.fromkeys(style.stylesheets + style.stylesheets_for("html")))  # PDF and twin
                 if key not in contrast_checked:
                     contrast_checked[key] = check_stylesheets(list(key))
                 council_problems += contrast_checked[key]

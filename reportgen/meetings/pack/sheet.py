@@ -59,7 +59,8 @@ PACK_CONTEXT_VARIABLES: dict[str, tuple[object, str]] = {
     "supplement": (int, "0 for the agenda pack; N for Supplement N, which holds only the late items."),
     "prepared": (dt.date, "The pack's date: the latest `prepared` date of its papers, or the meeting date."),
     "style": (str, "The house style's name."),
-    "stylesheets": (list[str], "URLs of the stylesheets in cascade order: base, style(s), council."),
+    "stylesheets": (list[str], "URLs of the PDF's stylesheets in cascade order, base, style(s), council: "
+                               "each layer's `style.css`, then its `print.css`."),
     "generator": (str, "`reportgen <version>`, for the PDF's metadata."),
 }
 
