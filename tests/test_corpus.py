@@ -1,6 +1,6 @@
 """The corpus of broken and hostile inputs (issue 5): each case states the exit code and the exact message.
 
-Every folder under tests/corpus/ (except _base) is one case:
+Every folder under tests/corpus/ is one case:
 
     case.toml   category, command, exit code, the exact lines expected on stderr,
                 and optionally `setup` (a generator below), `check` (a check of
@@ -8,7 +8,7 @@ Every folder under tests/corpus/ (except _base) is one case:
     project/    files dropped onto a fresh project, paths as in the project
 
 The fresh project is the shared reference data, the base and Haringey styles
-and the tiny valid council in tests/corpus/_base/. Placeholders in expected
+and the tiny valid council in tests/fixtures/tiny/. Placeholders in expected
 lines and in the case's text files: {project}, {out}, {secret} (a folder
 outside the project holding a secret file) and {secret_url}.
 
