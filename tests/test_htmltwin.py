@@ -9,29 +9,23 @@ import subprocess
 import pytest
 
 from conftest import ROOT
-from reportgen.pipeline.build import build
-from reportgen.inputs.project import Project
 
+pytestmark = pytest.mark.samples
 AXE = ROOT / "node_modules/axe-core/axe.min.js"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
 
 
 @pytest.fixture(scope="module")
-def twins(tmp_path_factory):
-    out = tmp_path_factory.mktemp("html")
-    report = build(Project.at(ROOT), None, out_dir=out, formats=("html",), jobs=1)
-    assert report.ok, [o.message for o in report.outcomes if o.status == "failed"]
-    paths = [f for o in report.outcomes for f in o.files]
+def twins(built_samples):
+    paths = list(built_samples.files("html").values())
     assert len(paths) >= 5
     return paths
 
 
-def test_twin_sits_beside_the_pdf_with_the_same_name(tmp_path):
-    report = build(Project.at(ROOT), ["northmoor"], out_dir=tmp_path, formats=("pdf", "html"), jobs=1)
-    names = sorted(p.name for p in (tmp_path / "northmoor").iterdir())
+def test_twin_sits_beside_the_pdf_with_the_same_name(built_samples):
+    names = sorted(p.name for p in (built_samples.out / "northmoor").iterdir())
     assert names == ["2012-10-15-childrens-scrutiny-munro-update.html", "2012-10-15-childrens-scrutiny-munro-update.pdf"]
-    assert report.ok
 
 
 def test_twins_are_self_contained(twins):

@@ -21,13 +21,13 @@ TITLE = "Agenda pack: Children and Young People's Scrutiny Panel, 21 January 201
 MUNRO = "Progress report on the implementation of the Munro Report"
 LSCB = "Haringey Local Safeguarding Children Board annual report 2011/12"
 ATTACHMENT = "Appendix A: the board's figures for 2011/12"
+pytestmark = pytest.mark.samples  # Haringey's sample meeting, or copies of it
 
 
 @pytest.fixture(scope="module")
-def pack(tmp_path_factory):
-    """The Haringey pack for 21 January 2013, built once for the module."""
-    out = tmp_path_factory.mktemp("pack")
-    return build_pack(Project.at(ROOT), "haringey", MEETING, out_dir=out)
+def pack(built_samples):
+    """The Haringey pack for 21 January 2013, built once for the module from the run's sample papers."""
+    return build_pack(Project.at(built_samples.project), "haringey", MEETING, out_dir=built_samples.out)
 
 
 @pytest.fixture(scope="module")
@@ -71,13 +71,14 @@ def test_one_pdf_named_for_the_meeting(pack):
     assert pack.target.name == "2013-01-21-cyp-scrutiny-agenda-pack.pdf"
     assert pack.target.parent.name == "haringey"
     assert pack.status == "written"
+    assert pack.papers == ["munro-progress: unchanged", "safeguarding-annual-report: unchanged"]  # as built
     assert (pack.pages, pack.attachments) == (16, 1)
     assert [p.split(":")[0] for p in pack.papers] == ["munro-progress", "safeguarding-annual-report"]
     assert pack.findings == [] and not [d for d in pack.diagnostics if d.is_error]
 
 
-def test_front_sheet_lists_the_meeting_and_every_item_in_order(texts, front_rows):
-    calendar, _ = read_calendar(Project.at(ROOT), "haringey")
+def test_front_sheet_lists_the_meeting_and_every_item_in_order(texts, front_rows, sample_project):
+    calendar, _ = read_calendar(Project.at(sample_project), "haringey")
     (meeting,) = calendar.on(MEETING)
     front = texts[0]
     for expected in ("Haringey Council", "Agenda: Children and Young People's Scrutiny Panel",
@@ -186,12 +187,14 @@ def _walk(element):
             yield from _walk(kid)
 
 
-def test_same_inputs_same_bytes_and_nothing_rewritten(pack, tmp_path):
+def test_same_inputs_same_bytes_and_nothing_rewritten(pack, sample_project, rebuilt_haringey):
     digest = lambda path: hashlib.sha256(path.read_bytes()).hexdigest()  # noqa: E731
-    again = build_pack(Project.at(ROOT), "haringey", MEETING, out_dir=pack.target.parent.parent)
+    again = build_pack(Project.at(sample_project), "haringey", MEETING, out_dir=pack.target.parent.parent)
     assert again.status == "unchanged"
     assert again.papers == ["munro-progress: unchanged", "safeguarding-annual-report: unchanged"]
-    elsewhere = build_pack(Project.at(ROOT), "haringey", MEETING, out_dir=tmp_path)
+    # the papers rendered a second time, in an output folder of their own
+    elsewhere = build_pack(Project.at(sample_project), "haringey", MEETING, out_dir=rebuilt_haringey)
+    assert elsewhere.status == "written"
     assert digest(elsewhere.target) == digest(pack.target)
 
 
@@ -266,8 +269,8 @@ def test_a_council_can_override_the_front_sheet(project):
     assert f"<title>{TITLE.replace(chr(39), '&#39;')}</title>" in html
 
 
-def test_documented_front_sheet_variables_are_exactly_the_context():
-    plan = plan_pack(Project.at(ROOT), "haringey", MEETING)
+def test_documented_front_sheet_variables_are_exactly_the_context(sample_project):
+    plan = plan_pack(Project.at(sample_project), "haringey", MEETING)
     assert list(pack_context(plan, [])) == list(PACK_CONTEXT_VARIABLES)
     documented = (ROOT / "docs/meetings.md").read_text(encoding="utf-8").split("## Agenda packs")[1]
     for name in PACK_CONTEXT_VARIABLES:

@@ -1,27 +1,28 @@
 """A published paper is never overwritten: changes become revisions beside it."""
 
 import hashlib
+import shutil
 
 import pytest
 
-from conftest import copy_project
+from conftest import TINY
 from reportgen.pipeline.build import build
 from reportgen.errors import InputError
 from reportgen.inputs.project import Project
 from reportgen.meetings.publication import publish
 
-PAPER = "councils/northmoor/papers/munro-update.yaml"
-NAME = "2012-10-15-childrens-scrutiny-munro-update"
+PAPER = "councils/tiny/papers/update.yaml"
+NAME = "2013-01-21-scrutiny-update"
 
 
 @pytest.fixture
-def published(tmp_path):
+def published(tiny_project, tmp_path):
     import datetime as dt
 
-    project = copy_project(tmp_path / "p")
+    project = tiny_project
     out = tmp_path / "out"
     assert build(Project.at(project), out_dir=out, jobs=1).ok
-    (item,) = publish(out, "northmoor", "munro-update", dt.date(2012, 10, 5))
+    (item,) = publish(out, "tiny", "update", dt.date(2013, 1, 10))
     assert item.revision == 0 and item.output.name == f"{NAME}.pdf"
     return project, out, hashlib.sha256(item.output.read_bytes()).hexdigest()
 
@@ -37,30 +38,30 @@ def edit(project, old, new):
 
 def test_a_change_after_publication_is_refused_and_the_paper_kept(published):
     project, out, original = published
-    edit(project, "This report updates", "This report brings up to date")
+    edit(project, "since the last report", "since the previous report")
     report = build(Project.at(project), out_dir=out, jobs=1)
     (outcome,) = report.outcomes
     assert outcome.status == "failed"
-    assert "was published on 2012-10-05 and has changed since" in outcome.message
+    assert "was published on 2013-01-10 and has changed since" in outcome.message
     assert "add under `revisions:` in " in outcome.message and outcome.message.endswith(
         f"{PAPER} the date and a note of what changed")
-    assert digest(out / f"northmoor/{NAME}.pdf") == original
+    assert digest(out / f"tiny/{NAME}.pdf") == original
 
 
 def test_a_revision_is_written_beside_the_published_paper(published):
     project, out, original = published
-    edit(project, "This report updates", "This report brings up to date")
+    edit(project, "since the last report", "since the previous report")
     (project / PAPER).write_text((project / PAPER).read_text()
-                                 + "revisions:\n  - date: 2012-10-09\n    note: Wording of section 1 corrected.\n")
+                                 + "revisions:\n  - date: 2013-01-14\n    note: Wording of section 1 corrected.\n")
     report = build(Project.at(project), out_dir=out, jobs=1)
     assert report.ok
-    assert sorted(p.name for p in (out / "northmoor").glob("*.pdf")) == [f"{NAME}-rev1.pdf", f"{NAME}.pdf"]
-    assert digest(out / f"northmoor/{NAME}.pdf") == original
+    assert sorted(p.name for p in (out / "tiny").glob("*.pdf")) == [f"{NAME}-rev1.pdf", f"{NAME}.pdf"]
+    assert digest(out / f"tiny/{NAME}.pdf") == original
     import pdfplumber
 
-    with pdfplumber.open(out / f"northmoor/{NAME}-rev1.pdf") as pdf:
+    with pdfplumber.open(out / f"tiny/{NAME}-rev1.pdf") as pdf:
         text = " ".join(pdf.pages[0].extract_text().split())
-    assert "Revised version 1, 9 October 2012. Wording of section 1 corrected." in text
+    assert "Revised version 1, 14 January 2013. Wording of section 1 corrected." in text
 
 
 def test_publishing_needs_a_current_build(published, tmp_path):
@@ -68,21 +69,40 @@ def test_publishing_needs_a_current_build(published, tmp_path):
     with pytest.raises(InputError, match="no built paper 'nope'"):
         import datetime as dt
 
-        publish(out, "northmoor", "nope", dt.date(2012, 10, 5))
+        publish(out, "tiny", "nope", dt.date(2013, 1, 10))
 
 
 def test_publish_command(published, run_cli):
     project, out, _ = published
-    result = run_cli("-C", project, "publish", "northmoor", "munro-update", "--on", "2012-10-05", "--out", out)
+    result = run_cli("-C", project, "publish", "tiny", "update", "--on", "2013-01-10", "--out", out)
     assert result.code == 0
     assert result.out.strip().startswith("published (original):")
 
 
-def test_build_due_builds_only_what_meetings_need(tmp_path, run_cli):
-    project = copy_project(tmp_path / "p", ("northmoor", "glanmor"))
+MEETINGS = """\
+meetings:
+  - committee: scrutiny
+    date: {date}
+    time: "10:00"
+    venue: Council Chamber
+    items:
+      - item: "4"
+        title: Munro update
+        paper: update
+"""
+
+
+def test_build_due_builds_only_what_meetings_need(tiny_project, tmp_path, run_cli):
+    project = tiny_project
+    past = project / "councils/past"
+    shutil.copytree(TINY / "councils/tiny", past)
+    (past / "papers/update.yaml").write_text((past / "papers/update.yaml").read_text().replace(
+        "2013-01-21", "2012-10-15"))
+    (past / "meetings.yaml").write_text(MEETINGS.format(date="2012-10-15"))
+    (project / "councils/tiny/meetings.yaml").write_text(MEETINGS.format(date="2013-01-21"))
     out = tmp_path / "out"
-    result = run_cli("-C", project, "build", "--due", "--today", "2013-02-01", "--out", out, cwd=project)
+    result = run_cli("-C", project, "build", "--due", "--today", "2013-01-08", "--out", out, cwd=project)
     assert result.code == 0, result.err
-    assert [p.parent.name for p in out.rglob("*.pdf")] == ["glanmor"]  # northmoor's meeting is long past
+    assert [p.parent.name for p in out.rglob("*.pdf")] == ["tiny"]  # the other council's meeting is long past
     nothing = run_cli("-C", project, "build", "--due", "--today", "2014-01-01", "--out", out, cwd=project)
     assert nothing.code == 0 and "nothing to build" in nothing.err
