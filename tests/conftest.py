@@ -29,7 +29,7 @@ TINY = FIXTURES / "tiny"  # one small council in the base style: a two-page pape
 SAMPLE_PAPER = SAMPLES / "councils/haringey/papers/munro-progress.yaml"
 SAMPLE_FIXTURES = frozenset({"sample_project", "built_samples", "haringey_pdf", "rebuilt_haringey", "small_project"})
 
-_REPOSITORY_COUNCILS = str(ROOT / "councils")
+_REPOSITORY_COUNCILS = str(ROOT / "councils")  # never read: the guard below refuses it
 
 
 def _refuse_repository_councils(event: str, args: tuple) -> None:
