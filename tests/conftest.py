@@ -12,7 +12,8 @@ from __future__ import annotations
 import os
 import shutil
 import sys
-from dataclasses import dataclass
+from contextlib import ExitStack
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -123,11 +124,13 @@ def sample_project(tmp_path_factory) -> Path:
 
 @dataclass(frozen=True)
 class BuiltSamples:
-    """Every sample paper built once, as PDF and HTML, into `out`."""
+    """Every sample paper built once, as PDF and HTML, into `out`; each PDF's text read once too."""
 
     project: Path
     out: Path
     report: BuildReport
+    _read: dict = field(default_factory=dict)  # (council, paper) -> pages, filled as tests ask
+    _open: ExitStack = field(default_factory=ExitStack)
 
     def files(self, fmt: str) -> dict[tuple[str, str], Path]:
         """(council, paper) -> the built file in that format, for every sample paper."""
@@ -136,9 +139,19 @@ class BuiltSamples:
     def file(self, council: str, paper: str, fmt: str = "pdf") -> Path:
         return self.files(fmt)[council, paper]
 
+    def pages(self, council: str, paper: str) -> list[tuple[float, float, str, object]]:
+        """(width, height, text, pdfplumber page) for each page of a sample PDF: reading text is as slow as
+        rendering, so each PDF is read once in a run."""
+        if (council, paper) not in self._read:
+            import pdfplumber
+
+            pdf = self._open.enter_context(pdfplumber.open(self.file(council, paper)))
+            self._read[council, paper] = [(p.width, p.height, p.extract_text() or "", p) for p in pdf.pages]
+        return self._read[council, paper]
+
 
 @pytest.fixture(scope="session")
-def built_samples(sample_project, tmp_path_factory) -> BuiltSamples:
+def built_samples(sample_project, tmp_path_factory):
     """The one build of the sample papers in a run (both formats): every test reading a sample PDF or
     HTML twin reads these files."""
     from reportgen.inputs.project import Project
@@ -150,7 +163,8 @@ def built_samples(sample_project, tmp_path_factory) -> BuiltSamples:
     built = BuiltSamples(sample_project, out, report)
     assert built.files("pdf").keys() == built.files("html").keys() == {
         (c.slug, v.id) for c, v in report.inputs.papers()}
-    return built
+    with built._open:
+        yield built
 
 
 @pytest.fixture(scope="session")

@@ -3,7 +3,6 @@
 import hashlib
 import re
 
-import pdfplumber
 import pikepdf
 import pytest
 
@@ -19,9 +18,8 @@ def model(path, cls):
 
 
 @pytest.fixture(scope="module")
-def pages(haringey_pdf):
-    with pdfplumber.open(haringey_pdf) as pdf:
-        yield [(p.width, p.height, p.extract_text(), p) for p in pdf.pages]
+def pages(built_samples):
+    return built_samples.pages("haringey", "munro-progress")
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ import pdfplumber
 import pikepdf
 import pytest
 
-from conftest import ROOT, copy_project
+from conftest import ROOT, SAMPLES, copy_project
 from reportgen.errors import InputError
 from reportgen.meetings.calendar import read_calendar
 from reportgen.meetings.pack import PACK_CONTEXT_VARIABLES, build_pack, pack_context, plan_pack, render_front_html
@@ -277,19 +277,39 @@ def test_documented_front_sheet_variables_are_exactly_the_context(sample_project
         assert f"`{name}`" in documented, name
 
 
-def test_an_untagged_attachment_is_put_in_with_a_warning(project, run_cli, tmp_path):
-    path = project / "councils/haringey/attachments/lscb-figures-2011-12.pdf"
-    with pikepdf.open(path, allow_overwriting_input=True) as pdf:
+TINY_MEETING = """\
+meetings:
+  - committee: scrutiny
+    date: 2013-01-21
+    time: "10:00"
+    venue: Council Chamber
+    items:
+      - item: "4"
+        title: Munro update
+        paper: update
+        attachments:
+          - file: attachments/figures.pdf
+            title: "Appendix A: the partners' figures"
+"""
+
+
+def test_an_untagged_attachment_is_put_in_with_a_warning(tiny_project, run_cli, tmp_path):
+    """Partners' reports often come only as scans: put in, with a warning, and the pack claims no PDF/UA."""
+    council = tiny_project / "councils/tiny"
+    (council / "meetings.yaml").write_text(TINY_MEETING)
+    (council / "attachments").mkdir()
+    with pikepdf.open(SAMPLES / "councils/haringey/attachments/lscb-figures-2011-12.pdf") as pdf:
         del pdf.Root["/StructTreeRoot"]
         del pdf.Root["/MarkInfo"]
-        pdf.save(path)
-    result = run_cli("-C", project, "pack", "haringey", "--meeting", "2013-01-21", "--out", tmp_path / "out")
+        pdf.save(council / "attachments/figures.pdf")
+    result = run_cli("-C", tiny_project, "pack", "tiny", "--meeting", "2013-01-21", "--out", tmp_path / "out")
     assert result.code == 0, result.err
-    assert "attachments[0].file: warning: 'attachments/lscb-figures-2011-12.pdf' is not a tagged PDF" in result.err
+    assert "attachments[0].file: warning: 'attachments/figures.pdf' is not a tagged PDF" in result.err
     assert "machine checks failed (untagged attachment)" in result.err
-    target = tmp_path / "out/haringey/2013-01-21-cyp-scrutiny-agenda-pack.pdf"
+    target = tmp_path / "out/tiny/2013-01-21-scrutiny-agenda-pack.pdf"
     assert result.out.strip().endswith(target.name)
     assert not check_pdf(target.read_bytes()).passed
-    assert outline_of(target)[2][2][1][:2] == (ATTACHMENT, 16)
+    # front sheet, the two-page paper, then the attachment on page 4
+    assert outline_of(target)[1][2][1][:2] == ("Appendix A: the partners' figures", 4)
     with pikepdf.open(target) as pdf, pdf.open_metadata() as xmp:
         assert "pdfuaid:part" not in xmp  # the pack no longer claims PDF/UA

@@ -48,8 +48,8 @@ def read_pdf(path: Path) -> list[tuple[float, float, str]]:
 def built(built_samples):
     """Every sample paper, from the run's one build: "council/paper" -> (PaperView, style name, pages)."""
     views = {(c.slug, view.id): (view, c.style.name) for c, view in built_samples.report.inputs.papers()}
-    return {f"{council}/{paper}": (*views[council, paper], read_pdf(path))
-            for (council, paper), path in built_samples.files("pdf").items()}
+    return {f"{council}/{paper}": (*views[council, paper], [page[:3] for page in built_samples.pages(council, paper)])
+            for council, paper in built_samples.files("pdf")}
 
 
 def only(built, council: str):
@@ -149,21 +149,22 @@ def with_progress_appendix(tmp_path_factory):
         paper.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
     report = build(Project.at(root), None, out_dir=root / "out")
     assert report.ok, [o.message for o in report.outcomes]
-    return {o.council: (read_pdf(o.files[0]), first_column(o.files[0])) for o in report.outcomes}
+    return {o.council: pages_and_first_column(o.files[0]) for o in report.outcomes}
 
 
-def first_column(path: Path) -> str:
-    """The text of the progress table's first column on every landscape page."""
-    parts = []
+def pages_and_first_column(path: Path) -> tuple[list[tuple[float, float, str]], str]:
+    """Every page's text, and the text of the progress table's first column on every landscape page."""
+    pages, parts = [], []
     with pdfplumber.open(path) as pdf:
         for page in pdf.pages:
+            pages.append((page.width, page.height, page.extract_text() or ""))
             if page.width <= page.height:
                 continue
             heading = min((w for w in page.extract_words() if w["text"].lower() == "government"),
                           key=lambda w: w["top"])  # the column heading: the highest "Government"
             edge = heading["x0"]
             parts.append(page.crop((0, 0, edge - 3, page.height)).extract_text() or "")
-    return flat(" ".join(parts))
+    return pages, flat(" ".join(parts))
 
 
 @samples
