@@ -122,7 +122,7 @@ def median(values) -> float:
 
 
 def _gather_one(project: Path, council: str):
-    from reportgen.pipeline.build import gather
+    from reportgen.pipeline.gather import gather
     from reportgen.inputs.project import Project
 
     inputs = gather(Project.at(project), [council])

@@ -98,3 +98,27 @@ def read_council(project: Project, slug: str) -> tuple[CouncilRecords | None, li
     if reading.failed or council is None:
         return None, reading.diagnostics
     return CouncilRecords(slug, folder, council, papers, progress), reading.diagnostics
+
+
+@dataclass(frozen=True)
+class CouncilSummary:
+    """What `reportgen councils` lists: enough to find one's way, read even from a council with errors."""
+
+    slug: str
+    name: str
+    style: str
+    papers: tuple[str, ...]
+
+
+def council_summaries(project: Project) -> list[CouncilSummary]:
+    summaries = []
+    for slug in project.council_slugs():
+        folder = project.council_dir(slug)
+        try:
+            data = load_yaml(folder / "council.yaml").data
+        except InputError:
+            data = None
+        data = data if isinstance(data, dict) else {}
+        summaries.append(CouncilSummary(slug, str(data.get("name", slug)), str(data.get("style", "?")),
+                                        tuple(p.stem for p in yaml_files(folder / "papers"))))
+    return summaries

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from reportgen.meetings.deadlines import (
-    Deadline, Status, WorkingCalendar, meeting_deadlines, statutory_clear_days, worst,
+    Deadline, Status, WorkingCalendar, meeting_deadlines, short_date, statutory_clear_days, worst,
 )
 from reportgen.errors import Diagnostic, did_you_mean, one_of, warning
 from reportgen.inputs.models import AgendaItem, Committee, CommitteeMeeting, Council, MeetingsCalendar
@@ -164,7 +164,7 @@ def _resolve(
         reason = working.non_working_reason(meeting.date)
         if reason:
             problems.append(source.diagnostic(
-                f"the meeting is on {_day(meeting.date)}, which is not a working day ({reason}); "
+                f"the meeting is on {short_date(meeting.date)}, which is not a working day ({reason}); "
                 f"check the date", where + ("date",), warn=True))
         items, item_problems = _resolve_items(meeting, where, loaded, papers)
         problems += item_problems
@@ -338,7 +338,7 @@ def due_report(
     project: Project, names: list[str] | None = None, *, today: dt.date, within: int = DEFAULT_WITHIN_DAYS,
 ) -> DueReport:
     """Deadlines, status and missing or invalid papers for every upcoming meeting of the councils named."""
-    from reportgen.pipeline.build import gather
+    from reportgen.pipeline.gather import gather
 
     report = DueReport(today, within)
     calendars, report.diagnostics = read_calendars(project, names)
@@ -405,54 +405,6 @@ def _check_papers_agree(calendar: CouncilCalendar, valid: dict) -> list[Diagnost
                     f"paper '{view.id}' gives item number '{own.item}', but the agenda has it as item "
                     f"'{scheduled.item.item}'; correct one of them", at, warn=True))
     return problems
-
-
-# --- presentation ----------------------------------------------------------------
-
-
-def _day(day: dt.date, year: bool = True) -> str:
-    return f"{day:%a} {day.day} {day:%b}" + (f" {day.year}" if year else "")
-
-
-def _deadline_cell(deadline: Deadline | None) -> str:
-    if deadline is None:
-        return "-"
-    left = deadline.working_days_left
-    return f"{_day(deadline.date)} ({left})" if left >= 0 else f"{_day(deadline.date)} (passed)"
-
-
-def format_due(report: DueReport) -> str:
-    """The plain-text table `reportgen due` prints."""
-    lines = [f"Meetings from {_day(report.today)} to {_day(report.until)}, and later ones with a deadline by then"]
-    if not report.meetings:
-        lines.append("No meetings with a deadline in this period.")
-        return "\n".join(lines)
-    header = ("Status", "Publish by (law)", "Council deadline", "Meeting", "Council", "Committee")
-    rows = [
-        (
-            due.status.value + (f" ({due.deciding.kind})" if due.status is not Status.ON_TRACK
-                                and len(due.deadlines) > 1 else ""),
-            _deadline_cell(due.deadline("statutory")),
-            _deadline_cell(due.deadline("council")),
-            f"{_day(due.meeting.date)} {due.meeting.meeting.time:%H:%M}",
-            due.council.slug,
-            due.meeting.committee.id,
-        )
-        for due in report.meetings
-    ]
-    widths = [max(len(r[c]) for r in [header, *rows]) for c in range(len(header))]
-    fmt = lambda row: "  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip()  # noqa: E731
-    lines += ["", fmt(header)]
-    for due, row in zip(report.meetings, rows):
-        lines.append(fmt(row))
-        lines += [f"    {problem}" for problem in due.problems]
-    lines += ["", "(n) = working days left before the deadline, not counting today."]
-    return "\n".join(lines)
-
-
-def summary(report: DueReport) -> str:
-    counts = ", ".join(f"{report.count(s)} {s.value}" for s in reversed(Status))
-    return f"{len(report.meetings)} meeting(s) in {len(report.councils)} council(s): {counts}"
 
 
 def london_today() -> dt.date:

@@ -1,7 +1,7 @@
-"""The build pipeline: gather and check everything, then render and write.
+"""The build pipeline: plan what changed, render it, write it atomically, record it.
 
-    read records -> validate -> merge with reference data -> resolve style
-      -> render HTML -> PDF -> write atomically
+    gather (reportgen.inputs.gather) -> plan against the manifest -> render HTML
+      -> PDF (reportgen.pipeline.produce) -> write atomically
 
 A batch checks every council before it renders any. A council with an input
 error is not built at all; one council's failure never stops the others.
@@ -9,91 +9,24 @@ error is not built at all; one council's failure never stops the others.
 
 from __future__ import annotations
 
-import calendar
 import hashlib
 import multiprocessing
 import os
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
-from reportgen.inputs.contrast import check_stylesheets
-from reportgen.errors import BuildError, Diagnostic, InputError, did_you_mean, display_path, error, one_of
-from reportgen.merge import PaperView, check_reference, merge_council
+from reportgen.errors import BuildError, display_path
+from reportgen.pipeline.gather import CouncilInputs, Inputs, gather, select_paper
+from reportgen.merge import PaperView
 from reportgen.pipeline.manifest import LISTING, Entry, Manifest, Publication, file_hash, folder_files, inputs_hash
 from reportgen.pipeline.output import build_lock, describe_write_error, remove_stale_temporaries, write_atomic
 from reportgen.inputs.project import Project
-from reportgen.inputs.records import read_council, read_references, yaml_files
+from reportgen.inputs.records import yaml_files
+from reportgen.inputs.styles import Style
 from reportgen.render.html import render_html
-from reportgen.inputs.styles import Style, resolve_style
-
-
-@dataclass(frozen=True)
-class CouncilInputs:
-    slug: str
-    style: Style
-    papers: list[PaperView]
-
-
-@dataclass
-class Inputs:
-    """Everything read and checked for a run, before anything is rendered."""
-
-    councils: dict[str, CouncilInputs] = field(default_factory=dict)
-    failed: list[str] = field(default_factory=list)
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-
-    @property
-    def errors(self) -> list[Diagnostic]:
-        return [d for d in self.diagnostics if d.is_error]
-
-    @property
-    def warnings(self) -> list[Diagnostic]:
-        return [d for d in self.diagnostics if not d.is_error]
-
-    def papers(self) -> list[tuple[CouncilInputs, PaperView]]:
-        return [(c, p) for c in self.councils.values() for p in c.papers]
-
-
-def gather(project: Project, names: list[str] | None = None, *, strict: bool = False) -> Inputs:
-    """Read, validate and merge the councils named (all when none are)."""
-    slugs = project.select(names)
-    inputs = Inputs()
-    references, problems = read_references(project)
-    inputs.diagnostics += problems
-    for loaded in references.values():
-        inputs.diagnostics += check_reference(loaded)
-    reference_failed = any(d.is_error for d in inputs.diagnostics)
-    contrast_checked: dict[tuple[Path, ...], list[Diagnostic]] = {}  # councils often share a style
-    for slug in slugs:
-        council_problems: list[Diagnostic] = []
-        records, problems = read_council(project, slug)
-        council_problems += problems
-        if records is not None:
-            try:
-                style = resolve_style(project, records)
-            except InputError as exc:
-                council_problems += exc.diagnostics
-            else:
-                key = tuple(style.stylesheets)
-                if key not in contrast_checked:
-                    contrast_checked[key] = check_stylesheets(list(key))
-                council_problems += contrast_checked[key]
-                papers, problems = merge_council(records, references)
-                council_problems += problems
-                if not records.papers and not any(d.is_error for d in council_problems):
-                    council_problems.append(records.council.source.diagnostic(
-                        "this council has no papers yet: add one under papers/", warn=True))
-                if not any(d.is_error for d in council_problems):
-                    inputs.councils[slug] = CouncilInputs(slug, style, papers)
-        inputs.diagnostics += council_problems
-        bad = reference_failed or any(d.is_error or strict for d in council_problems)
-        if bad:
-            inputs.councils.pop(slug, None)
-            inputs.failed.append(slug)
-    return inputs
 
 
 FORMATS = ("pdf", "html")
@@ -137,15 +70,6 @@ class Job:
     inputs_hash: str
     strict: bool = False
     published: Publication | None = None  # set when the target is a published paper: never overwrite it
-
-
-def select_paper(inputs: Inputs, paper_id: str) -> None:
-    """Keep only the paper named; an unknown id is an InputError."""
-    known = sorted({p.id for _, p in inputs.papers()})
-    if paper_id not in known and not inputs.failed:
-        raise InputError([error(f"no paper '{paper_id}'{did_you_mean(paper_id, known)}; papers: {one_of(known)}")])
-    for council in inputs.councils.values():
-        council.papers[:] = [p for p in council.papers if p.id == paper_id]
 
 
 def style_inputs(style: Style) -> dict[str, str]:
@@ -195,16 +119,21 @@ def build(
     force: bool = False,
     jobs: int | None = None,
     only: dict[str, set[str]] | None = None,
+    inputs: Inputs | None = None,
     on_outcome: Callable[[PaperOutcome, int, int], None] | None = None,
 ) -> BuildReport:
-    """Build the papers of the councils named (all when none are); only what changed unless `force`."""
+    """Build the papers of the councils named (all when none are); only what changed unless `force`.
+
+    `only` keeps the papers named per council; `inputs`, already gathered for these councils, saves
+    reading and checking them again (the agenda pack gathers once for its plan and its papers).
+    """
     started = time.perf_counter()
     out_dir = Path(out_dir)
     with build_lock(out_dir), Manifest(out_dir) as manifest:
         remove_stale_temporaries(out_dir)
         unchanged: list[PaperOutcome] = []
         slugs = project.select(names)
-        if not (force or strict or paper_id or only):
+        if not (force or strict or paper_id or only or inputs is not None):
             # Councils whose every paper is recorded as current need no reading at all.
             fresh = [s for s in slugs if _council_is_current(project, s, manifest, formats)]
             for slug in fresh:
@@ -212,12 +141,14 @@ def build(
                     if _fmt_of(entry) in formats:
                         unchanged.append(PaperOutcome(slug, paper, "unchanged", (entry.output,)))
             slugs = [s for s in slugs if s not in fresh]
-        inputs = gather(project, slugs, strict=strict) if slugs else Inputs()
+        if inputs is None:
+            inputs = gather(project, slugs, strict=strict) if slugs else Inputs()
         if paper_id is not None:
             select_paper(inputs, paper_id)
-        if only is not None:
-            for slug, council in inputs.councils.items():
-                council.papers[:] = [p for p in council.papers if p.id in only.get(slug, ())]
+        if only is not None:  # a new Inputs: the caller's stays as it was
+            inputs = replace(inputs, councils={
+                slug: replace(council, papers=[p for p in council.papers if p.id in only.get(slug, ())])
+                for slug, council in inputs.councils.items()})
         report = BuildReport(inputs, outcomes=unchanged)
         todo = []
         for job in plan(inputs, out_dir, formats, manifest, strict):
@@ -302,29 +233,18 @@ def _write(job: Job, data: bytes) -> bool:
 
 
 def _build_pdf(job: Job) -> PaperOutcome:
-    from reportgen.pdf.engine import render_pdf  # imported here so that validate and --help never load WeasyPrint
-    from reportgen.pdf.gate import check_pdf
-    from reportgen.pdf.repair import repair
+    from reportgen.pipeline.produce import produce_pdf
 
     council, view = job.council, job.view
-    html = render_html(view, council.style)
-    prepared = view.paper.prepared or view.paper.meeting.date
-    rendered = render_pdf(
-        html,
+    produced = produce_pdf(
+        render_html(view, council.style),
         base_url=view.council_folder,
         allowed_roots=[*council.style.asset_roots, view.council_folder],
-        date_epoch=calendar.timegm(prepared.timetuple()),
-        compressed=False,  # the repair saves it compressed
+        date=view.paper.prepared or view.paper.meeting.date,
+        strict=job.strict,
     )
-    if job.strict and rendered.warnings:
-        raise BuildError("WeasyPrint warned (--strict): " + "; ".join(rendered.warnings))
-    pdf, _ = repair(rendered.pdf)
-    gate = check_pdf(pdf)
-    if not gate.passed:
-        raise BuildError("the PDF failed its machine checks, so the last good paper was kept: "
-                         + "; ".join(f"[{f.rule}] {f.message}" for f in gate.findings))
-    changed = _write(job, pdf)
+    changed = _write(job, produced.pdf)
     return PaperOutcome(
         council.slug, view.id, "written" if changed else "unchanged", (job.target,),
-        pages=rendered.pages, warnings=tuple(rendered.warnings), rendered=True,
+        pages=produced.pages, warnings=produced.warnings, rendered=True,
     )

@@ -8,6 +8,7 @@ more than its records.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 from pathlib import Path
 
@@ -82,10 +83,32 @@ def environment(search_path: tuple[Path, ...], prefixes: tuple[tuple[str, Path],
 
 
 def style_environment(style: Style) -> SandboxedEnvironment:
-    return environment(
-        tuple(style.search_path),
+    """The style's one Jinja environment in this process, shared by papers, packs and anything later.
+
+    Jinja notices a changed template by itself, but not a template added to a
+    folder earlier in the search path (a council's new override), so the
+    folders' file lists are part of the key.
+    """
+    search_path = tuple(style.search_path)
+    return _cached_environment(
+        search_path,
         tuple((layer.name, layer.folder) for layer in style.layers if layer.folder.is_dir()),
+        tuple(_template_names(folder) for folder in search_path),
     )
+
+
+def _template_names(folder: Path) -> tuple[str, ...]:
+    try:
+        return tuple(sorted(os.path.relpath(os.path.join(root, name), folder)
+                            for root, _, names in os.walk(folder) for name in names))
+    except OSError:
+        return ()
+
+
+@functools.lru_cache(maxsize=64)
+def _cached_environment(search_path: tuple[Path, ...], prefixes: tuple[tuple[str, Path], ...],
+                        listing: tuple[tuple[str, ...], ...]) -> SandboxedEnvironment:
+    return environment(search_path, prefixes)
 
 
 # What each variable of `context()` is: its type and one line for template
@@ -139,10 +162,15 @@ def context(view: PaperView, style: Style, output_format: str = "pdf") -> dict:
 
 def render_html(view: PaperView, style: Style, output_format: str = "pdf") -> str:
     """The paper as one HTML document; template problems become BuildError."""
+    return render_template(style, ENTRY_TEMPLATE, context(view, style, output_format))
+
+
+def render_template(style: Style, name: str, variables: dict,
+                    variables_help: str = "docs/house-styles.md") -> str:
+    """Render one of the style's templates; every template problem becomes a located BuildError."""
     env = style_environment(style)
     try:
-        template = env.get_template(ENTRY_TEMPLATE)
-        return template.render(context(view, style, output_format))
+        return env.get_template(name).render(variables)
     except jinja2.TemplateNotFound as exc:
         raise BuildError(f"template '{exc.name}' not found in style '{style.name}' "
                          f"(searched {', '.join(str(p) for p in style.search_path)})") from None
@@ -151,7 +179,7 @@ def render_html(view: PaperView, style: Style, output_format: str = "pdf") -> st
         raise BuildError(f"{where}:{exc.lineno}: template syntax error: {exc.message}") from None
     except jinja2.UndefinedError as exc:
         raise BuildError(f"{_template_location(exc)}template error: {exc.message}; "
-                         f"see docs/house-styles.md for the variables templates can use") from None
+                         f"see {variables_help} for the variables templates can use") from None
     except jinja2.exceptions.SecurityError as exc:
         raise BuildError(f"{_template_location(exc)}template tried something unsafe: {exc}") from None
     except jinja2.TemplateError as exc:
