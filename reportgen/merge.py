@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from reportgen.confine import Roots
 from reportgen.errors import Diagnostic, did_you_mean, one_of
 from reportgen.inputs.models import (
     Committee, Council, GovernmentResponse, Image, ListAppendix, Officer, Paper, Progress, ProgressAppendix,
@@ -221,9 +222,8 @@ class _Merger:
 
     def image(self, loaded: Loaded, image: Image, path: tuple) -> FigureView | None:
         """The image's file, refused unless it really lies inside the council folder (symlinks included)."""
-        folder = self.records.folder.resolve()
-        target = (folder / image.file).resolve()
-        if not target.is_relative_to(folder):
+        target = Roots([self.records.folder]).find(self.records.folder / image.file)
+        if target is None:
             self.problem(loaded, f"'{image.file}' leads outside the council folder (a link?); "
                          "copy the image into the council folder", path)
             return None

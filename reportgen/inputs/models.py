@@ -15,6 +15,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
+from reportgen import confine
+
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=60)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Markdown = Annotated[str, StringConstraints(max_length=100_000)]
@@ -50,22 +52,6 @@ class Officer(Record):
     extra: Extra = Field(default_factory=dict, description=EXTRA_DESCRIPTION)
 
 
-def confined_path(value: str, noun: str) -> str:
-    """`value` if it is a relative path that cannot leave the council folder as written.
-
-    Symbolic links are checked where the file is read (merge.py for images,
-    pack.py for attachments), since only the file system knows where they lead.
-    """
-    lowered = value.lower()
-    if "://" in value or lowered.startswith(("file:", "data:", "http:", "https:")):
-        raise ValueError("a file in the council folder is expected, not a URL")
-    if value.startswith(("/", "\\")) or (len(value) > 1 and value[1] == ":"):
-        raise ValueError("a path inside the council folder is expected, not an absolute path")
-    if ".." in value.replace("\\", "/").split("/"):
-        raise ValueError(f"'..' is not allowed: the {noun} must be inside the council folder")
-    return value
-
-
 PLACEHOLDER_ALT = {"image", "picture", "photo", "logo", "chart", "graph", "figure", "diagram", "img", "alt", "todo"}
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".svg")
 
@@ -84,7 +70,7 @@ class Image(Record):
     @field_validator("file")
     @classmethod
     def _inside_the_council_folder(cls, value: str) -> str:
-        confined_path(value, "image")
+        confine.relative_path(value, "image")
         if not value.lower().endswith(IMAGE_SUFFIXES):
             raise ValueError(f"expected an image file ({', '.join(IMAGE_SUFFIXES)})")
         return value
@@ -407,7 +393,7 @@ class Attachment(Record):
     @field_validator("file")
     @classmethod
     def _a_pdf_inside_the_council_folder(cls, value: str) -> str:
-        confined_path(value, "attachment")
+        confine.relative_path(value, "attachment")
         if not value.lower().endswith(".pdf"):
             raise ValueError("expected a PDF file (.pdf)")
         return value

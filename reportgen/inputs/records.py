@@ -12,6 +12,7 @@ from typing import Generic, TypeVar
 
 from pydantic import BaseModel
 
+from reportgen.confine import leads_out
 from reportgen.errors import Diagnostic, InputError, error
 from reportgen.inputs.models import Council, Paper, Progress, Reference
 from reportgen.inputs.project import Project
@@ -63,10 +64,11 @@ class Reading:
 
     def read_folder(self, folder: Path, model: type[M]) -> dict[str, Loaded[M]]:
         loaded = {}
-        if folder.is_dir() and not folder.resolve().is_relative_to(folder.parent.resolve()):
+        target = leads_out(folder, folder.parent) if folder.is_dir() else None
+        if target is not None:
             # A folder linked from elsewhere would let records come from outside the council.
             self.diagnostics.append(error(
-                f"this folder is a symbolic link to {folder.resolve()}; records must be real files in the "
+                f"this folder is a symbolic link to {target}; records must be real files in the "
                 f"council's folder (copy them in instead)", file=folder))
             return loaded
         for path in yaml_files(folder):

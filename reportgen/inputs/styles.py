@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from reportgen.confine import leads_out
 from reportgen.errors import Diagnostic, InputError, did_you_mean, error, one_of
 from reportgen.inputs.models import StyleConfig
 from reportgen.inputs.project import Project
@@ -80,7 +81,7 @@ def resolve_style(project: Project, records: CouncilRecords) -> Style:
         chain.append(Layer(current, project.templates_dir / current))
         current = config.extends
     council_templates = records.folder / "templates"
-    if council_templates.exists() and not council_templates.resolve().is_relative_to(records.folder.resolve()):
+    if council_templates.exists() and leads_out(council_templates, records.folder) is not None:
         raise InputError([error(
             "the council's templates folder is a symbolic link to a folder outside the council; "
             "copy the templates in instead", file=council_templates,

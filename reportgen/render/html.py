@@ -16,6 +16,7 @@ import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
 from reportgen import __version__
+from reportgen.confine import Roots
 from reportgen.errors import BuildError, display_path
 from reportgen.render.markdown import to_html, to_inline_html
 from reportgen.merge import AppendixView, FigureView, PaperView, SectionView
@@ -40,8 +41,7 @@ class ConfinedLoader(jinja2.FileSystemLoader):
 
     def get_source(self, environment, template):
         source, filename, uptodate = super().get_source(environment, template)
-        real = Path(os.path.realpath(filename))
-        if not any(real.is_relative_to(os.path.realpath(root)) for root in self.searchpath):
+        if Roots(self.searchpath).find(filename) is None:
             raise BuildError(f"template '{template}' is a symbolic link to a file outside the council's "
                              "templates folder; copy the file in instead")
         return source, filename, uptodate

@@ -12,6 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
+from reportgen.confine import Roots
 from reportgen.errors import Diagnostic, InputError, did_you_mean, display_path, error, one_of
 from reportgen.inputs.project import Project
 from reportgen.inputs.styles import Style
@@ -157,9 +158,8 @@ class _Problems:
 def _take_attachment(calendar: CouncilCalendar, file: str, title: str, lang: str,
                      report: _Problems) -> PackAttachment | None:
     """An attachment taken in, or None (with an error reported) when it is outside the council folder or unusable."""
-    folder = calendar.folder.resolve()
-    path = (folder / file).resolve()
-    if not path.is_relative_to(folder):
+    path = Roots([calendar.folder]).find(calendar.folder / file)
+    if path is None:
         report(f"'{file}' leads outside the council folder (a link?); copy the PDF into the council folder")
         return None
     if not path.is_file():
