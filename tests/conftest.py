@@ -28,6 +28,18 @@ FIXTURES = HERE / "fixtures"
 SAMPLES = FIXTURES / "samples"  # a copy of the sample councils and the Munro reference data
 TINY = FIXTURES / "tiny"  # one small council in the base style: a two-page paper, quick to build
 SAMPLE_PAPER = SAMPLES / "councils/haringey/papers/munro-progress.yaml"
+# A meetings.yaml for the tiny council: its paper as an item of one meeting (format with the date).
+TINY_MEETINGS = """\
+meetings:
+  - committee: scrutiny
+    date: {date}
+    time: "10:00"
+    venue: Council Chamber
+    items:
+      - item: "4"
+        title: Munro update
+        paper: update
+"""
 SAMPLE_FIXTURES = frozenset({"sample_project", "built_samples", "haringey_pdf", "rebuilt_haringey", "small_project"})
 
 _REPOSITORY_COUNCILS = str(ROOT / "councils")  # never read: the guard below refuses it

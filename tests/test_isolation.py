@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import HERE, ROOT, TINY
+from conftest import HERE, ROOT, TINY, TINY_MEETINGS
 
 ROOT_NAMES = {"ROOT"}  # how test modules name the repository root (conftest.ROOT)
 NEVER_READ = "# never read"  # marks the one line that names councils/ to guard it (conftest's audit hook)
@@ -115,17 +115,6 @@ def test_reading_councils_while_the_tests_run_fails_the_test():
 # --- a copy of the repository with councils of a user's own ---------------------------------------
 
 
-MEETINGS = """\
-meetings:
-  - committee: scrutiny
-    date: 2013-01-21
-    time: "10:00"
-    venue: Westfield House
-    items:
-      - item: "3"
-        title: Munro progress
-        paper: update
-"""
 # Sample tests that enumerate every council of their project: the ones a user's council would have broken.
 ENUMERATING = ["test_due_report_for_the_sample_councils", "test_due_command_prints_the_table",
                "test_validate_the_samples_is_clean", "test_html_outline_tables_and_language"]
@@ -160,7 +149,7 @@ def repository_with_own_councils(tmp_path_factory) -> Path:
                    shell=True, check=True, cwd=dest.parent)
     own = dest / "councils/westfield"
     shutil.copytree(TINY / "councils/tiny", own)
-    (own / "meetings.yaml").write_text(MEETINGS)
+    (own / "meetings.yaml").write_text(TINY_MEETINGS.format(date="2013-01-21"))
     (dest / "councils/half-done").mkdir()
     (dest / "councils/half-done/council.yaml").write_text("name: Half-done Council\nstyle: nope\n")
     (dest.parent / "list_ids.py").write_text(LIST_IDS)

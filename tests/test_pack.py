@@ -9,7 +9,7 @@ import pdfplumber
 import pikepdf
 import pytest
 
-from conftest import ROOT, SAMPLES, copy_project, outline_of
+from conftest import ROOT, SAMPLES, TINY_MEETINGS, copy_project, outline_of
 from reportgen.errors import InputError
 from reportgen.meetings.calendar import read_calendar
 from reportgen.meetings.pack import PACK_CONTEXT_VARIABLES, build_pack, pack_context, plan_pack, render_front_html
@@ -287,17 +287,7 @@ def test_documented_front_sheet_variables_are_exactly_the_context(sample_project
         assert f"`{name}`" in documented, name
 
 
-TINY_MEETING = """\
-meetings:
-  - committee: scrutiny
-    date: 2013-01-21
-    time: "10:00"
-    venue: Council Chamber
-    items:
-      - item: "4"
-        title: Munro update
-        paper: update
-"""
+TINY_MEETING = TINY_MEETINGS.format(date="2013-01-21")
 TINY_ATTACHMENT = """\
         attachments:
           - file: attachments/figures.pdf

@@ -5,7 +5,7 @@ import shutil
 
 import pytest
 
-from conftest import TINY
+from conftest import TINY, TINY_MEETINGS
 from reportgen.pipeline.build import build
 from reportgen.errors import InputError
 from reportgen.inputs.project import Project
@@ -79,27 +79,14 @@ def test_publish_command(published, run_cli):
     assert result.out.strip().startswith("published (original):")
 
 
-MEETINGS = """\
-meetings:
-  - committee: scrutiny
-    date: {date}
-    time: "10:00"
-    venue: Council Chamber
-    items:
-      - item: "4"
-        title: Munro update
-        paper: update
-"""
-
-
 def test_build_due_builds_only_what_meetings_need(tiny_project, tmp_path, run_cli):
     project = tiny_project
     past = project / "councils/past"
     shutil.copytree(TINY / "councils/tiny", past)
     (past / "papers/update.yaml").write_text((past / "papers/update.yaml").read_text().replace(
         "2013-01-21", "2012-10-15"))
-    (past / "meetings.yaml").write_text(MEETINGS.format(date="2012-10-15"))
-    (project / "councils/tiny/meetings.yaml").write_text(MEETINGS.format(date="2013-01-21"))
+    (past / "meetings.yaml").write_text(TINY_MEETINGS.format(date="2012-10-15"))
+    (project / "councils/tiny/meetings.yaml").write_text(TINY_MEETINGS.format(date="2013-01-21"))
     out = tmp_path / "out"
     result = run_cli("-C", project, "build", "--due", "--today", "2013-01-08", "--out", out, cwd=project)
     assert result.code == 0, result.err
