@@ -101,17 +101,25 @@ def run_cli(capsys, monkeypatch):
 
 
 def copy_project(dest: Path, councils: tuple[str, ...] = ("northmoor",), *, source: Path = SAMPLES,
-                 styles: tuple[str, ...] | None = None) -> Path:
-    """A project at `dest`: the repository's house styles (all, or those named), the fixture
-    reference data, and the councils named, copied from the fixture project `source`."""
+                 styles: tuple[str, ...] | None = None, reviews: tuple[str, ...] | None = None) -> Path:
+    """A project at `dest`: the repository's house styles and the fixture reference data (all, or the
+    styles and reviews named), and the councils named, copied from the fixture project `source`."""
     if styles is None:
         shutil.copytree(ROOT / "templates", dest / "templates")
     for style in styles or ():
         shutil.copytree(ROOT / "templates" / style, dest / "templates" / style)
-    shutil.copytree(SAMPLES / "councils/_reference", dest / "councils/_reference")
+    references = SAMPLES / "councils/_reference"
+    shutil.copytree(references, dest / "councils/_reference",
+                    ignore=None if reviews is None else lambda folder, names: [
+                        n for n in names if n.removesuffix(".yaml") not in reviews])
     for slug in councils:
         shutil.copytree(source / "councils" / slug, dest / "councils" / slug)
     return dest
+
+
+def copy_tiny(dest: Path, styles: tuple[str, ...] | None = None) -> Path:
+    """A project at `dest` with the tiny council and the one review it reports on."""
+    return copy_project(dest, ("tiny",), source=TINY, styles=styles, reviews=("munro-2011",))
 
 
 @pytest.fixture
@@ -123,7 +131,7 @@ def small_project(tmp_path) -> Path:
 @pytest.fixture
 def tiny_project(tmp_path) -> Path:
     """A project of its own with the tiny council (tests/fixtures/tiny), free to change."""
-    return copy_project(tmp_path / "project", ("tiny",), source=TINY)
+    return copy_tiny(tmp_path / "project")
 
 
 @pytest.fixture(scope="session")

@@ -15,7 +15,7 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from conftest import TINY, copy_project
+from conftest import TINY, copy_tiny
 
 HERE = Path(__file__).resolve().parent
 CORPUS = HERE / "corpus"
@@ -42,7 +42,7 @@ def make_project(tmp_path: Path, overlay: Path | None = None) -> Fixture:
     """Templates (base, haringey), the Munro reference, the tiny council, a secret folder; then `overlay`'s files."""
     project, secret = tmp_path / "project", tmp_path / "secret"
     fixture = Fixture(project, tmp_path / "out", secret)
-    copy_project(project, ("tiny",), source=TINY, styles=("base", "haringey"))
+    copy_tiny(project, styles=("base", "haringey"))
     secret.mkdir()
     (secret / "secret.txt").write_text(f"{TOKEN}\n")
     (secret / "secret.css").write_text(f'body::after {{ content: "{TOKEN}" }}\n')

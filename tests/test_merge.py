@@ -101,7 +101,8 @@ def test_progress_rows_follow_the_review_and_say_what_is_missing(council):
     assert rows[2].lead_officer is None
     assert rows[0].government.status.label == "Accepted"
     assert diagnostics == ["councils/tiny/progress/p2013.yaml:3:1: entries: warning: no progress given for "
-                           "recommendations R3, R12; the appendix will say 'No update given'"]
+                           "recommendations R3, R12; the paper will say 'No update given' (or list them under the paper's "
+                           "`omit:`)"]
 
 
 def test_a_record_no_paper_uses_may_be_incomplete(council):
@@ -193,11 +194,12 @@ def test_reference_data_with_an_unknown_theme_or_a_repeated_id(tmp_path):
     text = (SAMPLES / "councils/_reference/munro-2011.yaml").read_text(encoding="utf-8")
     text = text.replace("  - id: R2\n", "  - id: R1\n", 1).replace("theme: early-help", "theme: early-hlp", 1)
     (tmp_path / "review.yaml").write_text(text, encoding="utf-8")
+    line = {marker: text[:text.index(marker)].count("\n") + 1 for marker in ("  - id: R1\n    number: 2", "early-hlp")}
     loaded = Reading().read(tmp_path / "review.yaml", Reference)
     problems = [(d.line, d.key, d.message) for d in check_reference(loaded)]
     assert problems == [
-        (73, "recommendations[1].id", "recommendation id 'R1' is used twice"),
-        (286, "recommendations[9].theme", "no theme 'early-hlp' (did you mean 'early-help'?); themes: "
+        (line["  - id: R1\n    number: 2"], "recommendations[1].id", "recommendation id 'R1' is used twice"),
+        (line["early-hlp"], "recommendations[9].theme", "no theme 'early-hlp' (did you mean 'early-help'?); themes: "
                                           "'accountabilities-and-learning', 'early-help', 'organisational-context', "
                                           "'professional-expertise', 'social-work-expertise'"),
     ]
