@@ -6,7 +6,7 @@ import textwrap
 
 import pytest
 
-from conftest import ROOT, copy_project
+from conftest import copy_project
 from reportgen.meetings.deadlines import Status
 from reportgen.cli.console import due_table as format_due
 from reportgen.meetings.calendar import read_calendar
@@ -14,6 +14,7 @@ from reportgen.meetings.due import due_report
 from reportgen.inputs.project import Project
 
 D = dt.date
+pytestmark = pytest.mark.samples  # the sample councils' calendars, or copies of them
 
 HARINGEY_MEETING = """\
   - committee: cyp-scrutiny
@@ -47,29 +48,29 @@ def calendar_problems(root, text, slug="haringey"):
 # --- the sample calendars ------------------------------------------------------------
 
 
-def test_sample_calendar_reads_cleanly():
-    calendar, problems = read_calendar(Project.at(ROOT), "haringey")
+def test_sample_calendar_reads_cleanly(sample_project):
+    calendar, problems = read_calendar(Project.at(sample_project), "haringey")
     assert problems == []
     first, second = calendar.meetings
     assert (first.date, first.meeting.time, first.committee.name) == (
         D(2013, 1, 21), dt.time(18, 30), "Children and Young People's Scrutiny Panel")
     assert [i.number for i in first.items] == ["1", "2", "5.10", "5.11"]  # "5.10" stays text, not 5.1
-    assert first.items[2].paper_file == ROOT / "councils/haringey/papers/munro-progress.yaml"
+    assert first.items[2].paper_file == sample_project / "councils/haringey/papers/munro-progress.yaml"
     assert first.meeting.starts_at().isoformat() == "2013-01-21T18:30:00+00:00"
     assert calendar.on(D(2013, 2, 4)) == [second]
     assert calendar.working_days_before == 7
 
 
-def test_every_sample_council_has_a_clean_calendar():
-    project = Project.at(ROOT)
+def test_every_sample_council_has_a_clean_calendar(sample_project):
+    project = Project.at(sample_project)
     for slug in ("haringey", "northmoor", "hampshire", "barnet", "glanmor"):
         calendar, problems = read_calendar(project, slug)
         assert problems == [], slug
         assert calendar.meetings, slug
 
 
-def test_starts_at_uses_british_summer_time():
-    calendar, _ = read_calendar(Project.at(ROOT), "northmoor")
+def test_starts_at_uses_british_summer_time(sample_project):
+    calendar, _ = read_calendar(Project.at(sample_project), "northmoor")
     assert calendar.meetings[0].meeting.starts_at().isoformat() == "2012-10-15T10:00:00+01:00"
 
 
@@ -185,8 +186,8 @@ def test_no_meetings_file_is_a_warning(project):
 # --- what is due --------------------------------------------------------------------
 
 
-def test_due_report_for_the_sample_councils():
-    report = due_report(Project.at(ROOT), today=D(2013, 1, 8))
+def test_due_report_for_the_sample_councils(sample_project):
+    report = due_report(Project.at(sample_project), today=D(2013, 1, 8))
     rows = [(m.council.slug, m.meeting.date, m.status, m.ready) for m in report.meetings]
     assert rows == [
         ("haringey", D(2013, 1, 21), Status.READY, True),
@@ -202,8 +203,8 @@ def test_due_report_for_the_sample_councils():
     assert not report.alert and not report.errors
 
 
-def test_a_short_window_never_hides_a_deadline():
-    report = due_report(Project.at(ROOT), ["haringey"], today=D(2013, 1, 8), within=2)
+def test_a_short_window_never_hides_a_deadline(sample_project):
+    report = due_report(Project.at(sample_project), ["haringey"], today=D(2013, 1, 8), within=2)
     # the 21 January meeting is 13 days away, but its council deadline is Thursday 10 January
     assert [m.meeting.date for m in report.meetings] == [D(2013, 1, 21)]
 
@@ -265,8 +266,8 @@ def test_meeting_without_items_is_not_ready(project):
     assert due.status is Status.MISSED
 
 
-def test_past_meetings_are_not_listed():
-    report = due_report(Project.at(ROOT), ["northmoor"], today=D(2012, 10, 16))
+def test_past_meetings_are_not_listed(sample_project):
+    report = due_report(Project.at(sample_project), ["northmoor"], today=D(2012, 10, 16))
     assert report.meetings == []
     assert "No meetings with a deadline in this period." in format_due(report)
 
@@ -274,8 +275,8 @@ def test_past_meetings_are_not_listed():
 # --- the command ----------------------------------------------------------------------
 
 
-def test_due_command_prints_the_table(run_cli):
-    result = run_cli("-C", ROOT, "due", "--today", "2013-01-08")
+def test_due_command_prints_the_table(run_cli, sample_project):
+    result = run_cli("-C", sample_project, "due", "--today", "2013-01-08")
     assert result.code == 0
     lines = result.out.splitlines()
     assert lines[0] == "Meetings from Tue 8 Jan 2013 to Tue 5 Feb 2013, and later ones with a deadline by then"
@@ -290,8 +291,8 @@ def test_due_command_prints_the_table(run_cli):
     assert "3 meeting(s) in 6 council(s): 1 on track; 2 ready, not published" in result.err
 
 
-def test_due_today_when_ready(run_cli):
-    result = run_cli("-C", ROOT, "due", "haringey", "--today", "2013-01-11")
+def test_due_today_when_ready(run_cli, sample_project):
+    result = run_cli("-C", sample_project, "due", "haringey", "--today", "2013-01-11")
     assert result.code == 0
     assert result.out.splitlines()[3].startswith("due today  Fri 11 Jan 2013 (0)   Thu 10 Jan 2013 (passed)")
 
@@ -300,14 +301,14 @@ def test_due_today_when_ready(run_cli):
     ("2013-01-24", "at risk  Fri 25 Jan 2013 (1)  Thu 24 Jan 2013 (0)"),
     ("2013-01-28", "missed  Fri 25 Jan 2013 (passed)  Thu 24 Jan 2013 (passed)"),
 ])
-def test_due_exits_4_when_a_deadline_is_at_risk_or_missed(run_cli, today, status):
-    result = run_cli("-C", ROOT, "due", "haringey", "--today", today)
+def test_due_exits_4_when_a_deadline_is_at_risk_or_missed(run_cli, sample_project, today, status):
+    result = run_cli("-C", sample_project, "due", "haringey", "--today", today)
     assert result.code == 4
     assert result.out.splitlines()[3].startswith(status)
 
 
-def test_due_json(run_cli):
-    result = run_cli("-C", ROOT, "due", "glanmor", "--today", "2013-01-08", "--json")
+def test_due_json(run_cli, sample_project):
+    result = run_cli("-C", sample_project, "due", "glanmor", "--today", "2013-01-08", "--json")
     assert result.code == 0
     data = json.loads(result.out)
     (meeting,) = data["meetings"]
@@ -334,19 +335,17 @@ def test_deadline_alert_outranks_input_errors(run_cli, project):
     assert "1 meeting(s) in 1 council(s): 1 at risk; 1 input error(s)" in result.err
 
 
-def test_due_unknown_council(run_cli):
-    result = run_cli("-C", ROOT, "due", "haringy")
+def test_due_unknown_council(run_cli, sample_project):
+    result = run_cli("-C", sample_project, "due", "haringy")
     assert result.code == 1
     assert "no council 'haringy' (did you mean 'haringey'?)" in result.err
 
 
-def test_due_rejects_a_bad_date(run_cli):
-    assert run_cli("-C", ROOT, "due", "--today", "8/1/2013").code == 2
+def test_due_rejects_a_bad_date(run_cli, sample_project):
+    assert run_cli("-C", sample_project, "due", "--today", "8/1/2013").code == 2
 
 
 def test_a_missing_attachment_is_reported_by_due(tmp_path, run_cli):
-    from conftest import copy_project
-
     project = copy_project(tmp_path / "p", ("haringey",))
     (project / "councils/haringey/attachments/lscb-figures-2011-12.pdf").unlink()
     result = run_cli("-C", project, "due", "haringey", "--today", "2013-01-08", cwd=project)

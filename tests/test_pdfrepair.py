@@ -6,31 +6,29 @@ import pdfplumber
 import pikepdf
 import pytest
 
-from conftest import ROOT
+from conftest import SAMPLES
 from reportgen.pipeline.build import build
 from reportgen.pdf.gate import check_pdf
 from reportgen.pdf.repair import repair
 from reportgen.inputs.project import Project
 
-SAMPLES = ["haringey", "northmoor", "hampshire", "barnet", "glanmor"]
+COUNCILS = Project.at(SAMPLES).council_slugs()
+samples = pytest.mark.samples
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    out = tmp_path_factory.mktemp("a11y")
-    report = build(Project.at(ROOT), SAMPLES, out_dir=out, jobs=1)
-    assert report.ok, [o.message for o in report.outcomes if o.status == "failed"]
-    return {(o.council, o.paper): o.files[0] for o in report.outcomes}
+def built(built_samples):
+    return built_samples.files("pdf")
 
 
 @pytest.fixture(scope="module")
-def raw_haringey():
+def raw_haringey(sample_project):
     """The Haringey paper as WeasyPrint 70 writes it, before any repair."""
     from reportgen.pipeline.gather import gather
     from reportgen.pdf.engine import render_pdf
     from reportgen.render.html import render_html
 
-    inputs = gather(Project.at(ROOT), ["haringey"])
+    inputs = gather(Project.at(sample_project), ["haringey"])
     council = inputs.councils["haringey"]
     view = next(p for p in council.papers if p.id == "munro-progress")
     rendered = render_pdf(render_html(view, council.style), base_url=view.council_folder,
@@ -53,6 +51,7 @@ def elements(pdf):
         yield from walk(top)
 
 
+@samples
 def test_weasyprint_alone_fails_the_checks_the_repair_fixes(raw_haringey):
     before = {f.rule for f in check_pdf(raw_haringey).findings}
     assert {"tables", "artifacts"} <= before
@@ -61,8 +60,10 @@ def test_weasyprint_alone_fails_the_checks_the_repair_fixes(raw_haringey):
     assert log.repeated_headers >= 2 and log.scopes > 0 and log.artifacts >= 2 * 10
 
 
-@pytest.mark.parametrize("council", SAMPLES)
+@samples
+@pytest.mark.parametrize("council", COUNCILS)
 def test_every_sample_passes_the_gate(built, council):
+    assert council in {slug for slug, _ in built}
     for (slug, _), path in built.items():
         if slug == council:
             report = check_pdf(path.read_bytes())
@@ -70,6 +71,7 @@ def test_every_sample_passes_the_gate(built, council):
             assert report.validator.startswith("page-validation")
 
 
+@samples
 def test_appendix_is_one_table_with_its_heading_row_once(built):
     with pikepdf.open(built[("haringey", "munro-progress")]) as pdf:
         pages = {p.objgen: i for i, p in enumerate(pdf.pages)}
@@ -91,6 +93,7 @@ def _walk(e):
             yield from _walk(k)
 
 
+@samples
 def test_header_cells_have_scope(built):
     with pikepdf.open(built[("haringey", "munro-progress")]) as pdf:
         headers = [e for e in elements(pdf) if e.S == "/TH"]
@@ -101,6 +104,7 @@ def test_header_cells_have_scope(built):
             assert str(h.A.Scope) == ("/Column" if group == "/THead" else "/Row"), h.P.P.P.S
 
 
+@samples
 def test_cells_point_at_surviving_header_ids(built):
     with pikepdf.open(built[("haringey", "munro-progress")]) as pdf:
         ids = {str(e.ID) for e in elements(pdf) if "/ID" in e}
@@ -108,6 +112,7 @@ def test_cells_point_at_surviving_header_ids(built):
             assert {str(h) for h in cell.A.Headers} <= ids
 
 
+@samples
 def test_running_header_and_page_numbers_are_artifacts(built):
     with pikepdf.open(built[("haringey", "munro-progress")]) as pdf:
         for page in pdf.pages:
@@ -122,6 +127,7 @@ def test_running_header_and_page_numbers_are_artifacts(built):
                     assert e.objgen in reachable
 
 
+@samples
 def test_language_title_and_bookmarks(built):
     for (council, _), path in built.items():
         report = check_pdf(path.read_bytes())
@@ -132,6 +138,7 @@ def test_language_title_and_bookmarks(built):
             assert pdf.Root.ViewerPreferences.DisplayDocTitle is True
 
 
+@samples
 def test_figures_carry_their_alt_text(built):
     with pikepdf.open(built[("northmoor", "munro-update")]) as pdf:
         figures = [e for e in elements(pdf) if e.S == "/Figure"]
@@ -139,34 +146,31 @@ def test_figures_carry_their_alt_text(built):
         assert str(figures[0].Alt).startswith("Bar chart of social work assessments")
 
 
-def test_skipped_heading_level_is_refused(tmp_path):
-    from conftest import copy_project
-
-    project = copy_project(tmp_path / "p")
-    override = project / "councils/northmoor/templates"
+def test_skipped_heading_level_is_refused(tiny_project, tmp_path):
+    project = tiny_project
+    override = project / "councils/tiny/templates"
     override.mkdir()
     (override / "section.html").write_text(
         '{% extends "base/section.html" %}'
     )
     base = (project / "templates/base/section.html").read_text()
     (override / "section.html").write_text(base.replace("<h2>", "<h4>").replace("</h2>", "</h4>"))
-    report = build(Project.at(project), ["northmoor"], out_dir=tmp_path / "out")
+    report = build(Project.at(project), ["tiny"], out_dir=tmp_path / "out")
     (outcome,) = report.outcomes
     assert outcome.status == "failed"
     assert "[headings] heading level skips from H1 to H4" in outcome.message
-    assert not (tmp_path / "out/northmoor").exists() or not list((tmp_path / "out/northmoor").glob("*.pdf"))
+    assert not (tmp_path / "out/tiny").exists() or not list((tmp_path / "out/tiny").glob("*.pdf"))
 
 
-def test_loose_list_items_get_an_lbody(tmp_path):
+def test_loose_list_items_get_an_lbody(tiny_project, tmp_path):
     """`<li><p>` (a Markdown list with blank lines between items) is LI > P in WeasyPrint: refused by PDF/UA."""
-    from conftest import copy_project
-
-    project = copy_project(tmp_path / "p")
-    paper = project / "councils/northmoor/papers/munro-update.yaml"
+    paper = tiny_project / "councils/tiny/papers/update.yaml"
     loose = "\n".join(f"      - Action {i}: the team will review the files and report back.\n" for i in range(3))
-    paper.write_text(paper.read_text().replace(
-        "      This report updates the committee", loose + "\n      This report updates the committee", 1))
-    report = build(Project.at(project), ["northmoor"], out_dir=tmp_path / "out", jobs=1)
+    text = paper.read_text()
+    paper.write_text(text.replace("    body: Progress since the last report.\n",
+                                  "    body: |\n      Progress since the last report.\n\n" + loose, 1))
+    assert paper.read_text() != text
+    report = build(Project.at(tiny_project), ["tiny"], out_dir=tmp_path / "out", jobs=1)
     assert report.ok, report.outcomes[0].message
     with pikepdf.open(report.outcomes[0].files[0]) as pdf:
         items = [e for e in elements(pdf) if e.S == "/LI"]

@@ -8,7 +8,7 @@ import shutil
 import pdfplumber
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, SAMPLES
 from reportgen.pipeline.build import build, gather
 from reportgen.errors import InputError
 from reportgen.inputs.project import Project
@@ -19,7 +19,7 @@ TODAY = dt.date(2013, 3, 1)
 
 def empty_project(root):
     shutil.copytree(ROOT / "templates", root / "templates")
-    shutil.copytree(ROOT / "councils/_reference", root / "councils/_reference")
+    shutil.copytree(SAMPLES / "councils/_reference", root / "councils/_reference")
     return Project.at(root)
 
 

@@ -3,10 +3,13 @@
 import datetime as dt
 import re
 
+import pytest
+
 import reportgen.meetings.scheduling as scheduling
 from conftest import copy_project
 
 
+@pytest.mark.samples
 def test_schedule_runs_build_due_at_start_and_registers_daily_runs(tmp_path, run_cli, monkeypatch):
     project = copy_project(tmp_path / "p", ("glanmor",))
     out = tmp_path / "out"
@@ -37,6 +40,7 @@ def test_schedule_runs_build_due_at_start_and_registers_daily_runs(tmp_path, run
     assert all(r[1]["coalesce"] and r[1]["misfire_grace_time"] is None for r in registered)
 
 
+@pytest.mark.samples
 def test_nothing_due_is_said_and_the_schedule_goes_on(tmp_path):
     project = copy_project(tmp_path / "p", ("northmoor",))
     from reportgen.inputs.project import Project
