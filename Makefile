@@ -1,15 +1,19 @@
 # Two commands a newcomer needs: `make report` and `make test`.
-# Both set everything up first (a .venv with the pinned dependencies, and the
-# system libraries WeasyPrint needs), so they work on a fresh clone.
+# Both set everything up first (a .venv with exactly the versions of
+# requirements.lock, and the system libraries WeasyPrint needs), so they work
+# on a fresh clone. `make lock` refreshes requirements.lock on purpose.
 
 VENV    ?= .venv
 PYTHON  ?= python3
 PY      := $(VENV)/bin/python
 STAMP   := $(VENV)/.installed-stamp
 OUT     ?= output
-AXE     := node_modules/axe-core/axe.min.js
+NODE    := node_modules/.installed-stamp
+LOCKVENV ?= .venv-lock
+PIP_TOOLS := pip-tools==7.6.2
+LOCKFLAGS ?=
 
-.PHONY: report test setup system bench doctor docs clean
+.PHONY: report test setup system bench doctor docs lock clean
 
 report: setup
 	$(PY) -m reportgen build --out $(OUT) --format both
@@ -27,19 +31,34 @@ doctor: setup
 docs: setup
 	$(PY) -m reportgen.render.schema_docs > docs/template-variables.md.tmp && mv docs/template-variables.md.tmp docs/template-variables.md
 
-setup: system $(STAMP) $(AXE)
+setup: system $(STAMP) $(NODE)
 
-$(STAMP): pyproject.toml
+# Every dependency (runtime, test and build) at the locked version and hash;
+# then reportgen itself, which pip cannot hash-check, with the locked setuptools.
+$(STAMP): pyproject.toml requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
-# axe-core checks the HTML twin in headless Chromium during the tests (needs npm).
-$(AXE): package.json
-	@if command -v npm >/dev/null 2>&1; then npm install --no-audit --no-fund --silent && touch $(AXE); \
-	else echo "npm not found: the HTML accessibility test (axe-core) will be skipped outside CI"; fi
+# Re-resolve requirements.lock from pyproject.toml, keeping the pins that still
+# fit; `make lock LOCKFLAGS=--upgrade` (or `LOCKFLAGS="-P pikepdf"`) moves them.
+# pip-tools lives in its own venv: `make test` never needs it.
+lock:
+	test -x $(LOCKVENV)/bin/pip-compile || { $(PYTHON) -m venv $(LOCKVENV) && \
+		$(LOCKVENV)/bin/pip install --quiet --disable-pip-version-check $(PIP_TOOLS); }
+	$(LOCKVENV)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --extra test --all-build-deps \
+		--strip-extras --no-emit-find-links --no-emit-index-url $(LOCKFLAGS) --output-file requirements.lock pyproject.toml
 
-# Pango (required) and HarfBuzz's subsetter (faster, reproducible font subsets).
+# The tests check the HTML twin with axe-core (in headless Chromium) and the
+# W3C Nu HTML checker (vnu-jar, run with the system's Java): both from npm.
+# --ignore-scripts: vnu-jar's install script would download a Java of its own.
+$(NODE): package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then npm install --no-audit --no-fund --ignore-scripts --silent && touch $(NODE); \
+	else echo "npm not found: the HTML twin's validator tests (axe-core, Nu checker) will be skipped outside CI"; fi
+
+# Pango (required); HarfBuzz's subsetter (faster, reproducible font subsets); Chromium and
+# a Java runtime for the HTML twin's tests.
 system:
 	@bash scripts/system-deps.sh
 

@@ -108,10 +108,12 @@ def _fetcher_class():
 # page and keeps nothing that ties the pieces together. This hook labels each
 # element with the HTML element it came from (in /T, removed again by
 # pdfrepair), so the repair can join the pieces exactly instead of guessing.
-# It wraps a private function, so it is applied only to the version it was
-# written for; pdfcheck then reports any split table a newer version makes.
-# An element with a data-title (a named row or block) keeps that as its /T,
-# the structure element's title: `check` reads units back by it.
+# While the HTML is at hand it also makes the spoken text match the written
+# text (`_speak_as_written`). It wraps a private function, so it is applied
+# only to the version it was written for; pdfcheck then reports any split
+# table a newer version makes. An element with a data-title (a named row or
+# block) keeps that as its /T, the structure element's title: `check` reads
+# units back by it.
 TRACED_VERSIONS = ("70.",)
 SOURCE_KEY = "/T"
 TITLE_SEPARATOR = "|"  # after the label, the element's data-title: a row's or block's name
@@ -140,6 +142,7 @@ def _trace_structure_sources() -> None:
                 if title and title.strip():  # the repair keeps it as the element's /T (its title)
                     key += TITLE_SEPARATOR + " ".join(title.split())
                 element[SOURCE_KEY[1:]] = pydyf.String(key)
+                _speak_as_written(element, source)
             yield element
 
     traced._reportgen_traced = True
@@ -173,6 +176,33 @@ class _CachedPageReferences:
             cached = (kids, len(kids), self.original.__get__(pdf, owner))
             pdf.__dict__["_reportgen_page_references"] = cached
         return cached[2]
+
+
+def _text_of(html_element) -> str:
+    return " ".join("".join(html_element.itertext()).split())
+
+
+def _speak_as_written(element, box) -> None:
+    """What a screen reader says is what the HTML says, not what the PDF shows.
+
+    CSS `text-transform` puts "MEETING:" in the page; the element it starts
+    on gets an /ActualText with the letters as written ("Meeting:"). A link's
+    annotation describes itself by its `title`, or its text, instead of the raw
+    address WeasyPrint puts there ("mailto:jo.smith@...").
+    """
+    import pydyf
+
+    if "::" in (box.element_tag or ""):
+        return  # generated content (::marker, ::before) has no text of its own in the HTML
+    style = box.style
+    parent_style = getattr(style, "parent_style", None)
+    if style["text_transform"] != "none" and (parent_style is None or parent_style["text_transform"] == "none"):
+        element["ActualText"] = pydyf.String(_text_of(box.element))
+    annotation = getattr(box, "link_annotation", None)
+    if annotation is not None and element["S"] == "/Link":
+        described = box.element.get("title") or _text_of(box.element)
+        if described:
+            annotation["Contents"] = pydyf.String(described)
 
 
 def _cache_page_references() -> None:
@@ -338,11 +368,3 @@ def preload() -> None:
     import weasyprint  # noqa: F401
 
     install_hooks()
-
-
-def versions() -> dict[str, str]:
-    """Versions of the rendering stack, for manifests and `doctor`."""
-    import pydyf
-    import weasyprint
-
-    return {"weasyprint": weasyprint.__version__, "pydyf": pydyf.__version__}

@@ -2,7 +2,8 @@
 
 The manifest is an SQLite database in the output folder. For every paper and
 format it records the files the output was built from with their hashes,
-one hash over all of them plus the tool versions (the "inputs hash"), and
+one hash over all of them plus the versions the output depends on (reportgen's
+and its exactly pinned requirements': the "inputs hash"), and
 the hash of the output. A paper whose recorded inputs still hash the same
 and whose output file is still the one recorded is not rebuilt, and so not
 rewritten: file times and hashes change only when content does.
@@ -17,12 +18,10 @@ import os
 import sqlite3
 import time
 from dataclasses import dataclass
-from functools import lru_cache
-from importlib import metadata
 from pathlib import Path
 from typing import Iterator
 
-from reportgen import __version__
+from reportgen.dependencies import output_versions
 from reportgen.errors import BuildError, display_path
 
 MANIFEST_NAME = ".reportgen-manifest.sqlite"
@@ -36,32 +35,8 @@ CREATE TABLE IF NOT EXISTS outputs (
     inputs TEXT NOT NULL,
     output_hash TEXT NOT NULL,
     PRIMARY KEY (council, paper, format)
-);
-CREATE TABLE IF NOT EXISTS published (
-    council TEXT NOT NULL,
-    paper TEXT NOT NULL,
-    format TEXT NOT NULL,
-    revision INTEGER NOT NULL,
-    output TEXT NOT NULL,
-    output_hash TEXT NOT NULL,
-    published_on TEXT NOT NULL,
-    PRIMARY KEY (council, paper, format, revision)
 )
 """
-RENDERING_PACKAGES = ("weasyprint", "pydyf", "pikepdf", "page-validation", "jinja2", "markdown-it-py", "nh3")
-
-
-@lru_cache(maxsize=1)
-def tool_versions() -> dict[str, str]:
-    """Versions that change output: reportgen's and the rendering stack's (read without importing them)."""
-    versions = {"reportgen": __version__}
-    for name in RENDERING_PACKAGES:
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            versions[name] = "missing"
-    return versions
-
 
 LISTING = "listing:"  # an input that stands for a folder's list of files
 
@@ -109,8 +84,8 @@ def folder_files(folder: Path) -> list[Path]:
 
 
 def inputs_hash(files: dict[str, str], fmt: str) -> str:
-    """One hash over the input files' hashes, the format and the tool versions."""
-    payload = json.dumps({"files": files, "format": fmt, "versions": tool_versions()}, sort_keys=True)
+    """One hash over the input files' hashes, the format and the versions the output depends on."""
+    payload = json.dumps({"files": files, "format": fmt, "versions": output_versions()}, sort_keys=True)
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
@@ -120,16 +95,6 @@ class Entry:
     inputs_hash: str
     inputs: dict[str, str]
     output_hash: str
-
-
-@dataclass(frozen=True)
-class Publication:
-    """A version of a paper that was made public: never to be overwritten."""
-
-    revision: int  # 0 for the original, then 1, 2 ... for each revised version
-    output: Path
-    output_hash: str
-    published_on: str
 
 
 class Manifest:
@@ -151,7 +116,7 @@ class Manifest:
             raise BuildError(
                 f"the build record {display_path(self.path)} could not be used ({exc}); if the disk is full, free "
                 f"some space; if the file is damaged, delete it and build again (every paper is then rebuilt; "
-                f"publication records in it are lost)"
+                f"nothing else is lost: what was published is recorded in each council's published.yaml)"
             ) from None
 
     def close(self) -> None:
@@ -189,24 +154,11 @@ class Manifest:
                      entry.output_hash),
                 )
 
-    def published(self, council: str, paper: str, fmt: str) -> Publication | None:
-        """The latest published version of a paper in one format, if it was published."""
-        with self._guard():
-            row = self.db.execute(
-                "SELECT revision, output, output_hash, published_on FROM published "
-                "WHERE council=? AND paper=? AND format=? ORDER BY revision DESC LIMIT 1",
-                (council, paper, fmt),
-            ).fetchone()
-            return Publication(row[0], Path(row[1]), row[2], row[3]) if row else None
-
-    def publish(self, council: str, paper: str, fmt: str, publication: Publication) -> None:
+    def forget(self, council: str, paper: str) -> None:
+        """Drop what was recorded of a paper that no longer exists."""
         with self._guard():
             with self.db:
-                self.db.execute(
-                    "INSERT OR REPLACE INTO published VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (council, paper, fmt, publication.revision, str(publication.output), publication.output_hash,
-                     publication.published_on),
-                )
+                self.db.execute("DELETE FROM outputs WHERE council=? AND paper=?", (council, paper))
 
     def is_current(self, entry: Entry | None, expected_hash: str) -> bool:
         """The output on disk is the one recorded, built from inputs that hash as they do now."""
