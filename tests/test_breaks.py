@@ -306,3 +306,14 @@ def test_check_strict_counts_layout_warnings(tmp_path, awkward, run_cli):
     assert run_cli("check", path).code == 0  # break-quality findings are warnings
     strict = run_cli("check", "--strict", path)
     assert strict.code == 1 and "[weak-start]" in strict.out
+
+
+@pytest.mark.samples
+def test_every_sample_paper_proves_clean_at_build_and_read_back(built_samples):
+    from reportgen.pdf.proof import prove
+    from reportgen.pdf.readback import read_back
+
+    outcomes = {(o.council, o.paper): o for o in built_samples.report.outcomes}
+    for key, path in built_samples.files("pdf").items():
+        assert not [w for w in outcomes[key].warnings if re.search(r"\[[a-z-]+\]$", w)], key  # the build's proof
+        assert prove(read_back(path.read_bytes())) == [], key

@@ -32,16 +32,21 @@ class Label:
     x: float
     top: float
     size: float
+    align: str = "left"
 
     def marks(self) -> list[Mark]:
-        return [Mark(self.page, line, self.x, self.top + i * LEADING * self.size, self.size, align="left")
+        return [Mark(self.page, line, self.x, self.top + i * LEADING * self.size, self.size, align=self.align)
                 for i, line in enumerate(self.lines)]
 
     def runs(self, font: Path) -> list[Run]:
         """The label as the proof sees it: text drawn on its page, as page furniture."""
-        return [Run(self.x, self.x + text_width(line, self.size, font),
-                    self.top + (i * LEADING + BASELINE) * self.size, self.size, line, artifact=True)
-                for i, line in enumerate(self.lines)]
+        found = []
+        for i, line in enumerate(self.lines):
+            width = text_width(line, self.size, font)
+            x0 = self.x - width if self.align == "right" else self.x
+            found.append(Run(x0, x0 + width, self.top + (i * LEADING + BASELINE) * self.size, self.size, line,
+                             artifact=True))
+        return found
 
 
 def labels(paper: Paper, font: Path) -> list[Label]:
@@ -53,7 +58,7 @@ def labels(paper: Paper, font: Path) -> list[Label]:
             if slot is None or not named_before(unit, piece):  # a row whose name starts here needs no label
                 continue
             if slot.text:  # a heading row's placeholder, laid out by WeasyPrint in the row's own type
-                found.append(Label(piece.page, (slot.text,), slot.x0, slot.top, slot.size))
+                found.append(Label(piece.page, (slot.text,), slot.x0, slot.top, slot.size, slot.align))
                 continue
             label = fit(f"{unit.title} {paper.continued}".strip(), slot, font)
             if label:

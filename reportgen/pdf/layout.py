@@ -185,7 +185,8 @@ class _Reader:
                 size = box.style["font_size"] * PX
                 baseline = (box.position_y + box.baseline) * PX
                 self.slots[(key, self.page_number)] = Slot(
-                    box.position_x * PX, baseline - 0.8 * size, box.width * PX, size, size, box.text.strip())
+                    (box.position_x + box.width) * PX, baseline - 0.8 * size, box.width * PX, size, size,
+                    box.text.strip(), align="right")
                 return
 
     def text(self, box, ctx: "_Context") -> None:

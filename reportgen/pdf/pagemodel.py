@@ -68,6 +68,7 @@ class Slot:
     height: float
     size: float
     text: str = ""  # set when WeasyPrint laid out the label itself (a repeated heading row's placeholder)
+    align: str = "left"  # "right": x0 is where the label ends (a placeholder's space may start its box)
 
 
 @dataclass

@@ -189,8 +189,11 @@ def has_label(paper: Paper, unit: Unit, piece) -> bool:
     # Across the unit's width on any page: a row's name sits in its first cell, empty here.
     extents = [e for e in (p.extent() for p in unit.pieces) if e is not None]
     x0, x1 = min(e.x0 for e in extents), max(e.x1 for e in extents)
+    top = area.top - LABEL_ABOVE
+    if not any(not r.artifact and r.bottom <= area.top for r in page.runs):
+        top = min(top, page.content.top)  # it opens the page: all above its text is its own (bands, heading rows)
     near = sorted((r for r in page.runs if r.artifact and r.x1 > x0 and r.x0 < x1
-                   and area.top - LABEL_ABOVE <= r.baseline <= area.top + LABEL_BELOW),
+                   and top <= r.baseline <= area.top + LABEL_BELOW),
                   key=lambda r: (round(r.baseline), r.x0))
     word = _squash(paper.continued)
     if unit.kind == "table":
