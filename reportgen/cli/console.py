@@ -57,7 +57,7 @@ def relative(path: Path) -> str:
 
 
 def plural(n: int, noun: str) -> str:
-    return f"{n} {noun}{'' if n == 1 else 's'}"
+    return f"{n} {noun}{'' if n == 1 else 's'}" if not noun.endswith("y") or n == 1 else f"{n} {noun[:-1]}ies"
 
 
 def diagnostics(found: Iterable[Diagnostic]) -> None:
@@ -228,6 +228,17 @@ def pack(report, council: str) -> None:
     err(f"Done: agenda pack {report.status}: {plural(report.pages, 'page')}, "
         f"{plural(len(report.papers), 'paper')}, {plural(report.attachments, 'attachment')}; "
         f"{verdict}; in {report.seconds:.1f} s")
+
+
+# --- the tracker ---------------------------------------------------------------------------
+
+
+def tracker_import(imported) -> None:
+    diagnostics(imported.diagnostics)
+    out(relative(imported.path))
+    before = f" from '{imported.base}'" if imported.base else ""
+    err(f"Imported {plural(len(imported.record.entries), 'entry')}{before}: {len(imported.changed)} changed, "
+        f"{len(imported.unchanged)} unchanged")
 
 
 # --- other commands ----------------------------------------------------------------------

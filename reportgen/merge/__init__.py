@@ -20,6 +20,7 @@ from reportgen.inputs.models import (
 )
 from reportgen.inputs.records import CouncilRecords, Loaded
 from reportgen.merge.blocks import BlockView, block_view, record_names
+from reportgen.merge.placeholders import placeholder_warnings
 from reportgen.merge.rows import ProgressRow, RowGroup, is_overdue, progress_rows, themed
 
 
@@ -417,6 +418,8 @@ def merge_council(
     """Every paper of a council, merged; papers with errors are left out and reported."""
     merger = _Merger(records, references)
     _check_ids(merger, records.council)
+    for loaded in [records.council, *records.papers.values(), *records.progress.values()]:
+        merger.diagnostics += placeholder_warnings(loaded)
     uses: dict[str, list[GroupedRows]] = {}
     for paper in records.papers.values():
         for use in _record_uses(paper.model):

@@ -26,7 +26,7 @@ from reportgen.merge.rows import is_overdue
 from reportgen.pipeline.output import write_atomic
 from reportgen.tracker.layout import LAYOUT_FILE, TrackerLayout
 from reportgen.tracker.read import Grid, read_grid
-from reportgen.tracker.sheet import COUNCIL_FIELDS, CellMap, cell_name, council_labels, normal
+from reportgen.tracker.sheet import COUNCIL_FIELDS, CellMap, cell_name, council_labels, normal, record_name
 from reportgen.tracker.yamlwrite import checked, entry_comments, progress_yaml
 
 _DAY_FIRST = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
@@ -155,10 +155,8 @@ def _plan(grid: Grid, records: CouncilRecords, layout: TrackerLayout | None, slu
 
 
 def _new_name(plan: _Plan, as_at: dt.date) -> str:
-    """`play-2013-01` -> `play-2013-04`: the earlier record's name with the new month, else `<review>-<yyyy-mm>`."""
-    stem = plan.base.name if plan.base else plan.review
-    stem = re.sub(r"-\d{4}-\d{2}(-\d{2})?$", "", stem)
-    return f"{stem}-{as_at:%Y-%m}"
+    """The earlier record's name with the new month (`play-2013-01` -> `play-2013-04`), else `<review>-<yyyy-mm>`."""
+    return record_name(plan.base.name if plan.base else plan.review, as_at)
 
 
 def _text(value: Any) -> str | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -85,3 +86,8 @@ def council_labels(project: Project, records: CouncilRecords, review: str = "") 
 def normal(text: object) -> str:
     """Text compared the way a reader would: letter case and runs of spaces do not count."""
     return " ".join(str(text).split()).casefold()
+
+
+def record_name(stem: str, when) -> str:
+    """`play-2013-01` and 2013-04-02 -> `play-2013-04`: the name with the new month (or the month added)."""
+    return f"{re.sub(r'-[0-9]{4}-[0-9]{2}(-[0-9]{2})?$', '', stem)}-{when:%Y-%m}"
