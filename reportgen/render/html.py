@@ -143,7 +143,8 @@ CONTEXT_VARIABLES: dict[str, tuple[object, str]] = {
                                                        "drawn by reportgen as SVG in the style's `--rag-*` colours, "
                                                        "with `.src` (for `<img src>`), `.alt`, `.width`, `.height`."),
     "style": (str, "The house style's name, e.g. `hampshire`."),
-    "stylesheets": (list[str], "URLs of the stylesheets in cascade order: base, style(s), council."),
+    "stylesheets": (list[str], "URLs of the stylesheets in cascade order, base, style(s), council: each "
+                               "layer's `style.css`, then its `print.css` (PDF) or `screen.css` (HTML)."),
     "generator": (str, "`reportgen <version>`, for the PDF's metadata."),
     "output_format": (str, "`pdf` when rendering the PDF, `html` for the HTML version: test it for "
                            "markup only one of them needs."),
@@ -172,7 +173,7 @@ def context(view: PaperView, style: Style, output_format: str = "pdf") -> dict:
         "label": lookup,
         "status_chart": status_chart(style.stylesheets, lookup),
         "style": style.name,
-        "stylesheets": [p.as_uri() for p in style.stylesheets],
+        "stylesheets": [p.as_uri() for p in style.stylesheets_for(output_format)],
         "generator": f"reportgen {__version__}",
         "output_format": output_format,
     }
