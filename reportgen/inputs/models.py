@@ -12,7 +12,7 @@ import datetime as dt
 from enum import Enum
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, StringConstraints, field_validator, model_validator
+from pydantic import BaseModel, Field, StringConstraints, field_validator, model_validator  # noqa: F401
 
 from reportgen import confine
 from reportgen.inputs.fields import (  # noqa: F401 - the base types are part of the schema's vocabulary
