@@ -116,9 +116,9 @@ def test_cells_point_at_surviving_header_ids(built):
 def test_running_header_and_page_numbers_are_artifacts(built):
     with pikepdf.open(built[("haringey", "munro-progress")]) as pdf:
         for page in pdf.pages:
-            # The page's own stream, then any the stamper added ("(continued)" labels).
+            # The page's own stream, with any the stamper added around it ("(continued)" labels).
             streams = page.Contents if isinstance(page.Contents, pikepdf.Array) else [page.Contents]
-            data = streams[0].read_bytes()
+            data = b"".join(stream.read_bytes() for stream in streams)
             assert data.count(b"/Artifact\n<</Type /Pagination>>\nBDC") >= 2
         # Nothing in the parent tree points outside the structure tree.
         reachable = {e.objgen for e in elements(pdf)}

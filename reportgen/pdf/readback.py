@@ -41,8 +41,7 @@ def read_back(data: bytes) -> Paper:
                 for key, cell, width in owners.get((number, mcid), ()) if mcid is not None else ():
                     cells = pieces.setdefault((key, number), [[] for _ in range(width)])
                     cells[cell].append(run)
-            found.figures = [Box(float(i["x0"]), float(i["top"]), float(i["x1"]), float(i["bottom"]))
-                             for i in page.images]
+            found.figures = _figures(page)
             pages.append(found)
     for (key, number), cells in sorted(pieces.items(), key=lambda item: item[0][1]):
         piece = Piece(number, tuple(tuple(c) for c in cells))
@@ -84,6 +83,21 @@ def _units(pdf) -> tuple[dict[str, Unit], dict[tuple[int, int], list[tuple[str, 
                 if page.objgen in pages:
                     owners[(pages[page.objgen], mcid)].append((unit.key, cell, len(parts)))
     return units, owners
+
+
+def _figures(page) -> list[Box]:
+    """Pictures and drawings (an SVG chart is paths, not an image): one box per marked-content id, page
+    furniture (rules, backgrounds: artifacts) left out."""
+    boxes: dict[object, Box] = {}
+    for index, thing in enumerate([*page.images, *page.rects, *page.curves, *page.lines]):
+        if thing.get("tag") == "Artifact":
+            continue
+        key = thing.get("mcid") if thing.get("mcid") is not None else ("untagged", index)
+        box = Box(float(thing["x0"]), float(thing["top"]), float(thing["x1"]), float(thing["bottom"]))
+        old = boxes.get(key)
+        boxes[key] = box if old is None else Box(min(old.x0, box.x0), min(old.top, box.top),
+                                                  max(old.x1, box.x1), max(old.bottom, box.bottom))
+    return list(boxes.values())
 
 
 def _area(page) -> tuple[float, float, float, float] | None:
