@@ -317,3 +317,45 @@ def test_every_sample_paper_proves_clean_at_build_and_read_back(built_samples):
     for key, path in built_samples.files("pdf").items():
         assert not [w for w in outcomes[key].warnings if re.search(r"\[[a-z-]+\]$", w)], key  # the build's proof
         assert prove(read_back(path.read_bytes())) == [], key
+
+
+LOST_TEXT_CSS = """
+.appendix p { margin-left: -70mm; }                                   /* off the page area */
+.quoted-recommendation { height: 14pt; overflow: hidden; }           /* its text clipped away */
+.section > p { margin-top: -24pt; }                                   /* printed over the quote */
+"""
+
+
+def test_lost_text_fails_the_paper_and_check_finds_it_too(tmp_path):
+    from reportgen.errors import BuildError
+    from reportgen.inputs.project import Project
+    from reportgen.pdf.proof import prove
+    from reportgen.pdf.readback import read_back
+    from reportgen.pipeline.build import build
+    from reportgen.pipeline.gather import gather
+    from reportgen.pipeline.produce import render_repaired, require_proof
+    from reportgen.render.html import render_html
+
+    from conftest import copy_tiny
+
+    project = copy_tiny(tmp_path / "project")
+    council = project / "councils/tiny"
+    (council / "templates").mkdir()
+    (council / "templates/style.css").write_text(LOST_TEXT_CSS, encoding="utf-8")
+    paper = council / "papers/update.yaml"
+    paper.write_text(paper.read_text(encoding="utf-8").replace("Progress since", "Progress \ue000 since"),
+                     encoding="utf-8")
+    report = build(Project.at(project), ["tiny"], out_dir=project / "output")
+    (outcome,) = report.outcomes
+    assert outcome.status == "failed" and "failed its proof, so the last good paper was kept" in outcome.message
+    for rule in ("[outside]", "[overprint]", "[lost]", "[missing-glyph]"):
+        assert rule in outcome.message, rule
+    inputs = gather(Project.at(project), ["tiny"]).councils["tiny"]
+    view = inputs.papers[0]
+    produced = render_repaired(render_html(view, inputs.style), base_url=view.council_folder,
+                               allowed_roots=[*inputs.style.asset_roots, view.council_folder], date=view.paper.meeting.date)
+    with pytest.raises(BuildError):
+        require_proof(produced)
+    at_build = {(f.rule, f.page) for f in produced.findings if f.rule != "lost"}  # the HTML is not in a PDF
+    assert {rule for rule, _ in at_build} == {"outside", "overprint", "missing-glyph"}
+    assert {(f.rule, f.page) for f in prove(read_back(produced.pdf))} == at_build

@@ -28,7 +28,7 @@ TALL = 0.75  # of a page: a unit taller than this is moved by a page break, not 
 class Change:
     element: object
     style: tuple[tuple[str, object], ...]  # (WeasyPrint property name, value)
-    page: int  # the first page (0-based) whose layout it can change
+    page: int  # the first page (0-based) whose layout it can change; -1: none yet (kept whole in case)
 
 
 @dataclass
@@ -102,8 +102,9 @@ def plan(found: layout_tree.Layout) -> list[Change]:
 def _fill_thin_pages(found: layout_tree.Layout) -> list[Change]:
     """A nearly empty last page (or one before a forced break) of plain paragraphs takes some from the page before.
 
-    The paragraphs that end the page before move over, a heading with the
-    paragraph after it, as long as that page keeps most of what it had.
+    The paragraphs that end the page before move over (enough to fill it a
+    little past THIN_PAGE), a heading with the paragraph after it, never that
+    page's first paragraph; rows and blocks are left to the rules above.
     """
     paper = found.paper
     kinds = {unit.key: unit.kind for unit in paper.units}

@@ -80,11 +80,11 @@ class _Reader:
         self.cells: dict[tuple[str, int], list[list[Run]]] = {}  # (key, page) -> cells' runs
         self.slots: dict[tuple[str, int], Slot] = {}
         self.blocks: dict[tuple[str, int, int], list[Block]] = {}
-        self.table_pages: dict[str, int] = {}
         self.flow: dict[int, list[Block]] = {}
         self.forced: set[int] = set()
         self.seen: set[int] = set()
         self.first_rows: set[str] = set()
+        self.first_pages: dict[str, int] = {}
 
     def key(self, element, kind: str, title: str) -> str:
         key = self.keys.get(id(element))
@@ -121,7 +121,7 @@ class _Reader:
             ctx = ctx.but(paragraph=box.element)
         if name == "TableBox" and self._table(box):
             key = self.key(element, "table", "")
-            first = self.table_pages.setdefault(key, self.page_number)
+            first = self.first_pages.setdefault(key, self.page_number)
             inner = ctx.inside(self.enter(key, 0, box, band=False))
             for group in box.children:
                 repeat = bool(getattr(group, "is_header", False)) and self.page_number != first
@@ -164,19 +164,17 @@ class _Reader:
         cells = self.cells.setdefault((key, self.page_number), [])
         while len(cells) <= cell:
             cells.append([])
-        if band and (key, self.page_number) not in self.slots and self.page_number != self._first_page(key):
+        first = self.first_pages.setdefault(key, self.page_number)
+        if band and (key, self.page_number) not in self.slots and self.page_number != first:
             room = _band(box)
             if room:
                 top = box.content_box_y() * PX - room
-                # An empty cell (the row's name ended on an earlier page): the label may use all of it.
-                height = room if _has_text(box) else room + box.height * PX
+                height = room
+                if not _has_text(box):  # an empty cell (the row's name ended before): the label may fill it
+                    height = (box.border_box_y() + box.border_height() - box.border_bottom_width) * PX - top - 2
                 self.slots[(key, self.page_number)] = Slot(
                     box.content_box_x() * PX, top, box.width * PX, height, box.style["font_size"] * PX)
         return key, cell, None
-
-    def _first_page(self, key: str) -> int:
-        pages = [page for (k, page) in self.cells if k == key]
-        return min(pages) if pages else self.page_number
 
     def placeholder(self, key: str, head) -> None:
         """The hidden " (continued)" a style puts after a heading row's first cell: where the label goes."""
