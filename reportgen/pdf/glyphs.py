@@ -1,14 +1,17 @@
 """Glyphs a PDF draws that its fonts do not have (.notdef): read from the content streams, page by page.
 
-Only composite TrueType fonts (Type0 over CIDFontType2, Identity-H, an
-embedded font program) are judged, which is what WeasyPrint, Chromium and
-LibreOffice write: a glyph id of 0, or one past the end of the embedded font,
-shows as an empty box or nothing at all. Other fonts are not judged.
+Only composite TrueType fonts (Type0 over CIDFontType2 with an embedded font
+program, two-byte codes through Identity-H or an embedded CMap) are judged,
+which is what WeasyPrint, Chromium and LibreOffice write: a code that maps to
+glyph 0, or one past the end of the embedded font, shows as an empty box or
+nothing at all. (WeasyPrint writes an embedded CMap exactly when it draws a
+character no font has.) Other fonts are not judged.
 """
 
 from __future__ import annotations
 
 import io
+import re
 
 import pikepdf
 from pikepdf import Dictionary, Name
@@ -36,16 +39,19 @@ def _count(owner, resources, sizes: dict, depth: int) -> int:
         instructions = pikepdf.parse_content_stream(owner, "Tf Tj TJ ' \" Do")
     except (pikepdf.PdfError, TypeError):
         return 0
-    missing, glyph_count = 0, None
+    missing, judged = 0, None
     for operands, operator in instructions:
         op = str(operator)
         if op == "Tf" and operands:
-            glyph_count = _glyph_count(fonts.get(str(operands[0])), sizes)
-        elif op in ("Tj", "'", '"', "TJ") and glyph_count is not None:
+            judged = _judged(fonts.get(str(operands[0])), sizes)
+        elif op in ("Tj", "'", '"', "TJ") and judged is not None:
+            glyph_count, codes = judged
             strings = operands[-1] if op != "TJ" else [s for s in operands[0] if isinstance(s, pikepdf.String)]
             for string in ([strings] if op != "TJ" else strings):
                 data = bytes(string)
                 ids = [int.from_bytes(data[i:i + 2], "big") for i in range(0, len(data) - 1, 2)]
+                if codes is not None:  # an embedded CMap: a code it does not map is CID 0 too
+                    ids = [codes.get(code, 0) for code in ids]
                 missing += sum(1 for gid in ids if gid == 0 or gid >= glyph_count)
         elif op == "Do" and operands:
             form = xobjects.get(str(operands[0]))
@@ -54,10 +60,39 @@ def _count(owner, resources, sizes: dict, depth: int) -> int:
     return missing
 
 
+CIDCHAR = re.compile(rb"<([0-9a-fA-F]{4})>\s*(\d+)")
+CIDRANGE = re.compile(rb"<([0-9a-fA-F]{4})>\s*<([0-9a-fA-F]{4})>\s*(\d+)")
+
+
+def _judged(font, sizes: dict) -> tuple[int, dict[int, int] | None] | None:
+    """(glyphs in the embedded program, code -> CID from an embedded CMap or None for Identity-H); None: not judged."""
+    if not isinstance(font, Dictionary) or font.get("/Subtype") != Name.Type0:
+        return None
+    encoding = font.get("/Encoding")
+    codes = None
+    if isinstance(encoding, pikepdf.Stream):
+        codes = _cmap(encoding.read_bytes())
+    elif encoding != Name("/Identity-H"):
+        return None
+    count = _glyph_count(font, sizes)
+    return (count, codes) if count is not None else None
+
+
+def _cmap(data: bytes) -> dict[int, int]:
+    """code -> CID of an embedded two-byte CMap (its cidchar and cidrange entries)."""
+    codes: dict[int, int] = {}
+    for block in re.findall(rb"begincidrange(.*?)endcidrange", data, re.S):
+        for low, high, cid in CIDRANGE.findall(block):
+            for offset, code in enumerate(range(int(low, 16), int(high, 16) + 1)):
+                codes[code] = int(cid) + offset
+    for block in re.findall(rb"begincidchar(.*?)endcidchar", data, re.S):
+        for code, cid in CIDCHAR.findall(block):
+            codes[int(code, 16)] = int(cid)
+    return codes
+
+
 def _glyph_count(font, sizes: dict) -> int | None:
     """Glyphs in a composite TrueType font's embedded program (None: a font not judged)."""
-    if not isinstance(font, Dictionary) or font.get("/Subtype") != Name.Type0 or font.get("/Encoding") != Name("/Identity-H"):
-        return None
     key = font.objgen
     if key in sizes:
         return sizes[key]

@@ -119,6 +119,8 @@ class _Reader:
                 self.forced.add(self.page_number)
         if any(type(child).__name__ == "LineBox" for child in getattr(box, "children", ())):
             ctx = ctx.but(paragraph=box.element)
+        if box.style["overflow"] != "visible" and hasattr(box, "padding_box_x"):
+            ctx = ctx.but(clip=_clip(ctx.clip, box))
         if name == "TableBox" and self._table(box):
             key = self.key(element, "table", "")
             first = self.first_pages.setdefault(key, self.page_number)
@@ -142,8 +144,6 @@ class _Reader:
             key = self.key(element, "block", " ".join((element.get("data-title") or "").split()))
             self.enter_children(key, 0, box, ctx, band=True)
             return
-        if box.style["overflow"] != "visible" and hasattr(box, "padding_box_x"):
-            ctx = ctx.but(clip=_clip(ctx.clip, box))
         for child in getattr(box, "children", ()):
             self.walk(child, ctx)
 

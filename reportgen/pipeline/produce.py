@@ -109,9 +109,9 @@ def require_proof(produced: Produced, *, strict: bool = False, what: str = "the 
 
 def produce_pdf(html: str, *, base_url: Path, allowed_roots: list[Path], date: dt.date,
                 strict: bool = False) -> Produced:
-    """A paper's PDF: rendered, repaired, labelled, through the gate and the proof."""
+    """A paper's PDF: rendered, repaired, labelled, through the proof and the gate."""
     produced = render_repaired(html, base_url=base_url, allowed_roots=allowed_roots, date=date, strict=strict)
+    proof_warnings = require_proof(produced, strict=strict)  # first: it says which page and which words
     require_pass(produced.pdf)
-    proof_warnings = require_proof(produced, strict=strict)
     return Produced(produced.pdf, produced.pages, produced.warnings + proof_warnings, produced.findings,
                     produced.passes, produced.labels)
