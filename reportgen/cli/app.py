@@ -399,6 +399,9 @@ def pack(
     raise typer.Exit(ExitCode.OK)
 
 
+from reportgen.cli import cycle  # noqa: E402,F401 - registers new-paper, export, import and diff on `app`
+
+
 class Terminated(KeyboardInterrupt):
     """SIGTERM, unwound like Ctrl-C so temporary files are removed on the way out."""
 

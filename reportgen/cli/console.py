@@ -313,6 +313,17 @@ def register_json(found) -> None:
     })
 
 
+# --- the tracker ---------------------------------------------------------------------------
+
+
+def tracker_import(imported) -> None:
+    diagnostics(imported.diagnostics)
+    out(relative(imported.path))
+    before = f" from '{imported.base}'" if imported.base else ""
+    err(f"Imported {len(imported.record.entries)} entries{before}: {len(imported.changed)} changed, "
+        f"{len(imported.unchanged)} unchanged")
+
+
 # --- other commands ----------------------------------------------------------------------
 
 
