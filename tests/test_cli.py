@@ -75,12 +75,12 @@ def test_usage_error_exits_2(run_cli, tiny_project):
 
 
 def test_internal_error_exits_3_and_saves_traceback(run_cli, monkeypatch, tiny_project):
-    from reportgen.pipeline import gather
+    from reportgen.meetings import checks
 
     def explode(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(gather, "gather", explode)
+    monkeypatch.setattr(checks, "gather", explode)
     result = run_cli("-C", tiny_project, "validate")
     assert result.code == 3
     assert "this is a bug" in result.err and "RuntimeError: boom" in result.err
@@ -134,12 +134,15 @@ def calls(monkeypatch, tmp_path):
         recorded["build"].append((project.root, names, options))
         return BuildReport(Inputs(), list(outcomes), seconds=0.25)
 
-    def fake_papers_due(project, names, today, within):
+    def fake_build_due(project, names, *, today, within, **options):
         recorded["papers_due"].append((names, today, within))
-        return recorded.get("due", {})
+        only = recorded.get("due", {})
+        if not only:
+            return BuildReport(Inputs(), [], seconds=0.0), 0
+        return fake_build(project, sorted(only), only=only, **options), sum(len(ids) for ids in only.values())
 
     monkeypatch.setattr(pipeline, "build", fake_build)
-    monkeypatch.setattr("reportgen.meetings.scheduling.papers_due", fake_papers_due)
+    monkeypatch.setattr("reportgen.meetings.scheduling.build_due", fake_build_due)
     recorded["outcomes"] = outcomes
     return recorded
 
@@ -235,7 +238,7 @@ def test_pack_options(run_cli, monkeypatch, tiny_project, tmp_path):
 
     seen = []
 
-    def fake_build_pack(project, council, date, committee=None, *, out_dir, strict=False):
+    def fake_build_pack(project, council, date, committee=None, *, out_dir, strict=False, supplement=False):
         seen.append((project.root, council, date, committee, out_dir, strict))
         return pack.PackReport(out_dir / council / "pack.pdf", "written", 3, papers=["update: unchanged"])
 
@@ -256,7 +259,7 @@ def test_publish_options(run_cli, monkeypatch, tiny_project, tmp_path):
 
     seen = []
 
-    def fake_publish(out_dir, council, paper, on):
+    def fake_publish(project, out_dir, council, paper, *, on, today, by=None):
         seen.append((out_dir, council, paper, on))
         return [publication.Published(council, paper, "pdf", out_dir / council / "p-rev1.pdf", 1)]
 

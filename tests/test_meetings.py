@@ -9,7 +9,8 @@ import pytest
 from conftest import copy_project
 from reportgen.meetings.deadlines import Status
 from reportgen.cli.console import due_table as format_due
-from reportgen.meetings.calendar import due_report, read_calendar
+from reportgen.meetings.calendar import read_calendar
+from reportgen.meetings.due import due_report
 from reportgen.inputs.project import Project
 
 D = dt.date
@@ -189,13 +190,14 @@ def test_due_report_for_the_sample_councils(sample_project):
     report = due_report(Project.at(sample_project), today=D(2013, 1, 8))
     rows = [(m.council.slug, m.meeting.date, m.status, m.ready) for m in report.meetings]
     assert rows == [
-        ("haringey", D(2013, 1, 21), Status.ON_TRACK, True),
+        ("haringey", D(2013, 1, 21), Status.READY, True),
         ("haringey", D(2013, 2, 4), Status.ON_TRACK, False),
         # held after the 28-day window, but its deadline (Tue 5 Feb) falls inside it
-        ("glanmor", D(2013, 2, 11), Status.ON_TRACK, True),
+        ("glanmor", D(2013, 2, 11), Status.READY, True),
     ]
     assert [(i.number, i.state) for i in report.meetings[1].items] == [("1", "not needed"), ("3.1", "no paper")]
-    assert report.meetings[1].problems == ["item 3.1 Children's social care performance, quarter 3: no paper yet"]
+    assert report.meetings[1].problems == [
+        "item 3.1 Children's social care performance, quarter 3: on track: no paper yet"]
     assert report.papers_needed() == {"haringey": ["munro-progress", "safeguarding-annual-report"],
                                       "glanmor": ["munro-progress"]}
     assert not report.alert and not report.errors
@@ -234,12 +236,13 @@ def test_other_records_with_errors_make_the_paper_unbuildable(project):
     assert report.meetings[0].status is Status.AT_RISK
 
 
-def test_paper_for_another_meeting_is_a_warning(project):
+def test_paper_for_another_meeting_is_an_error(project):
     write_meetings(project, "meetings:\n" + HARINGEY_MEETING.replace("2013-01-21", "2013-01-28"))
     report = due_report(Project.at(project), ["haringey"], today=D(2013, 1, 8))
-    assert [d.message for d in report.diagnostics] == [
-        "paper 'munro-progress' says it goes to cyp-scrutiny on 2013-01-21, but is listed here for "
-        "cyp-scrutiny on 2013-01-28; correct one of them"]
+    assert [(d.level.value, d.message) for d in report.diagnostics] == [(
+        "error", "paper 'munro-progress' says it goes to cyp-scrutiny on 2013-01-21 (papers/munro-progress.yaml, "
+        "`meeting:`), but is listed here for cyp-scrutiny on 2013-01-28; it would be printed with the wrong "
+        "meeting: correct one of them")]
 
 
 def test_a_deferred_paper_listed_at_both_meetings_is_fine(project):
@@ -279,22 +282,24 @@ def test_due_command_prints_the_table(run_cli, sample_project):
     assert lines[0] == "Meetings from Tue 8 Jan 2013 to Tue 5 Feb 2013, and later ones with a deadline by then"
     assert lines[2].split() == ["Status", "Publish", "by", "(law)", "Council", "deadline", "Meeting", "Council",
                                 "Committee"]
-    assert lines[3].split() == ["on", "track", "Fri", "11", "Jan", "2013", "(3)", "Thu", "10", "Jan", "2013", "(2)",
-                                "Mon", "21", "Jan", "2013", "18:30", "haringey", "cyp-scrutiny"]
-    assert lines[5] == "    item 3.1 Children's social care performance, quarter 3: no paper yet"
-    assert lines[6].split()[:7] == ["on", "track", "Tue", "5", "Feb", "2013", "(20)"]
-    assert "3 meeting(s) in 6 council(s): 0 missed, 0 at risk, 0 due today, 3 on track" in result.err
+    assert lines[3].split() == ["ready,", "not", "published", "Fri", "11", "Jan", "2013", "(3)", "Thu", "10", "Jan",
+                                "2013", "(2)", "Mon", "21", "Jan", "2013", "18:30", "haringey", "cyp-scrutiny"]
+    assert lines[4] == ("    item 5.10 Progress report on the implementation of the Munro Report: ready, not published: "
+                        "publish by Fri 11 Jan 2013")
+    assert lines[7] == "    item 3.1 Children's social care performance, quarter 3: on track: no paper yet"
+    assert lines[8].split()[:8] == ["ready,", "not", "published", "Tue", "5", "Feb", "2013", "(20)"]
+    assert "3 meeting(s) in 6 council(s): 1 on track; 2 ready, not published" in result.err
 
 
 def test_due_today_when_ready(run_cli, sample_project):
-    result = run_cli("-C", sample_project, "due", "haringey", "--today", "2013-01-10")
+    result = run_cli("-C", sample_project, "due", "haringey", "--today", "2013-01-11")
     assert result.code == 0
-    assert result.out.splitlines()[3].startswith("due today (council)  Fri 11 Jan 2013 (1)   Thu 10 Jan 2013 (0)")
+    assert result.out.splitlines()[3].startswith("due today  Fri 11 Jan 2013 (0)   Thu 10 Jan 2013 (passed)")
 
 
 @pytest.mark.parametrize(("today", "status"), [
-    ("2013-01-24", "at risk (statutory)  Fri 25 Jan 2013 (1)  Thu 24 Jan 2013 (0)"),
-    ("2013-01-28", "missed (statutory)  Fri 25 Jan 2013 (passed)  Thu 24 Jan 2013 (passed)"),
+    ("2013-01-24", "at risk  Fri 25 Jan 2013 (1)  Thu 24 Jan 2013 (0)"),
+    ("2013-01-28", "missed  Fri 25 Jan 2013 (passed)  Thu 24 Jan 2013 (passed)"),
 ])
 def test_due_exits_4_when_a_deadline_is_at_risk_or_missed(run_cli, sample_project, today, status):
     result = run_cli("-C", sample_project, "due", "haringey", "--today", today)
@@ -308,9 +313,9 @@ def test_due_json(run_cli, sample_project):
     data = json.loads(result.out)
     (meeting,) = data["meetings"]
     assert (data["alert"], meeting["date"], meeting["time"], meeting["status"]) == (
-        False, "2013-02-11", "10:00", "on track")
+        False, "2013-02-11", "10:00", "ready, not published")
     assert meeting["deadlines"] == [{"kind": "statutory", "date": "2013-02-05", "rule": "3 clear days (Wales)",
-                                     "working_days_left": 20, "status": "on track"}]
+                                     "working_days_left": 20, "status": "ready, not published"}]
 
 
 def test_due_exits_1_on_input_errors(run_cli, project):
@@ -327,7 +332,7 @@ def test_deadline_alert_outranks_input_errors(run_cli, project):
     result = run_cli("-C", project, "due", "--today", "2013-01-11")
     assert result.code == 4
     assert "meetings.yaml:1:12: meetings[0]: expected a mapping" in result.err
-    assert "0 missed, 1 at risk, 0 due today, 0 on track; 1 input error(s)" in result.err
+    assert "1 meeting(s) in 1 council(s): 1 at risk; 1 input error(s)" in result.err
 
 
 def test_due_unknown_council(run_cli, sample_project):

@@ -1,5 +1,8 @@
 """The structure tree of every sample paper, before and after the repair of WeasyPrint's gaps."""
 
+import io
+
+import pdfplumber
 import pikepdf
 import pytest
 
@@ -174,3 +177,90 @@ def test_loose_list_items_get_an_lbody(tiny_project, tmp_path):
         assert items
         for item in items:
             assert {str(k.S) for k in kids(item)} <= {"/Lbl", "/LBody"}
+
+
+def _table_rows(table):
+    """(heading row cells or None, body rows as lists of TH/TD elements)."""
+    head, rows = None, []
+    for row in (e for e in _walk(table) if e.S == "/TR"):
+        cells = [c for c in kids(row) if isinstance(c, pikepdf.Dictionary) and str(c.get("/S")) in ("/TH", "/TD")]
+        if str(row.P.S) == "/THead":
+            head = head or cells
+        else:
+            rows.append(cells)
+    return head, rows
+
+
+def _headers(cell):
+    return [str(h) for h in cell.A.Headers] if "/A" in cell and "/Headers" in cell.A else []
+
+
+@pytest.mark.samples
+def test_weasyprint_alone_reads_every_label_of_the_row_to_each_value(raw_haringey):
+    with pikepdf.open(io.BytesIO(raw_haringey)) as pdf:
+        cover = next(e for e in elements(pdf) if e.S == "/Table")
+        first = _table_rows(cover)[1][0]  # Report for: | ... | Item number: | ...
+        assert [len(_headers(c)) for c in first if c.S == "/TD"] == [2, 2]
+    _, log = repair(raw_haringey)
+    assert log.headers >= 2
+
+
+@pytest.mark.samples
+def test_each_value_is_read_with_its_own_label(built):
+    """A value gets the nearest label on its left (a screen reader says "Report for: Children and Young
+    People's Scrutiny Panel ..."), and a column's heading when the table has a heading row."""
+    checked = 0
+    for (council, _), path in built.items():
+        with pikepdf.open(path) as pdf:
+            for table in (e for e in elements(pdf) if e.S == "/Table"):
+                head, rows = _table_rows(table)
+                columns = [str(c.ID) for c in head] if head else []
+                for cells in rows:
+                    column = 0
+                    for i, cell in enumerate(cells):
+                        span = int(cell.A.get("/ColSpan", 1)) if "/A" in cell else 1
+                        if cell.S == "/TD":
+                            label = [str(c.ID) for c in cells[:i] if c.S == "/TH"][-1:]
+                            assert _headers(cell) == label + columns[column:column + span], (council, i)
+                            checked += 1
+                        column += span
+    assert checked > 100
+
+
+@pytest.mark.samples
+def test_upper_cased_text_is_spoken_as_written(built):
+    barnet = built[("barnet", "munro-review-update")]
+    with pdfplumber.open(barnet) as pdf:
+        assert "MEETING:" in pdf.pages[0].extract_text()  # shown in capitals, as the house style has it
+    with pikepdf.open(barnet) as pdf:
+        spoken = {str(e.ActualText) for e in elements(pdf) if "/ActualText" in e}
+        assert {"Meeting:", "Date:", "Agenda Item No:", "Title of paper:", "Summary of paper:"} <= spoken
+    with pikepdf.open(built[("haringey", "munro-progress")]) as pdf:
+        heads = [e for e in elements(pdf) if e.S == "/TH" and e.P.P.S == "/THead"]
+        assert [str(h.ActualText) for h in heads] == ["Recommendation", "Government response",
+                                                      "Haringey response", "Timeline"]
+        assert not [e for e in elements(pdf) if "/ActualText" in e and e not in heads]  # nothing else transformed
+
+
+@pytest.mark.samples
+def test_links_say_whom_they_reach(built):
+    described = {}
+    for path in built.values():
+        with pikepdf.open(path) as pdf:
+            for page in pdf.pages:
+                for annotation in page.get("/Annots", []):
+                    if annotation.get("/Subtype") == "/Link":
+                        described[str(annotation.A.URI)] = str(annotation.Contents)
+    assert described["mailto:martin.ashdown@hants.example"] == "Email Martin Ashdown"
+    assert all(not text.startswith(("mailto:", "http")) for text in described.values()), described
+
+
+@pytest.mark.samples
+def test_a_summary_heading_is_a_heading_with_a_bookmark(built):
+    with pikepdf.open(built[("barnet", "munro-review-update")]) as pdf:
+        assert "/H3" in [str(e.S) for e in elements(pdf)]
+        with pdf.open_outline() as outline:
+            (title,) = outline.root
+            summary = next(item for item in title.children if item.title == "Summary of paper:")
+            assert [c.title for c in summary.children] == [
+                "Key implications of the Munro review identified in 2011, and progress since"]

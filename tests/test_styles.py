@@ -298,7 +298,8 @@ def test_new_style_replaced_block_keeps_base_content(fresh_pdf):
 
 def test_council_css_comes_last_and_changes_the_text_colour(fresh_project, fresh_pdf):
     (council, view), = gather(Project.at(fresh_project)).papers()
-    assert [Path(s).name for s in council.style.stylesheets] == ["style.css"] * 2
+    assert [Path(s).name for s in council.style.stylesheets] == ["style.css", "print.css", "style.css"]
+    assert [Path(s).name for s in council.style.stylesheets_for("html")] == ["style.css", "screen.css", "style.css"]
     assert council.style.stylesheets[-1].parent.name == "templates"  # the council's own
     html = render_html(view, council.style)
     assert (fresh_project / "councils/westmarch/templates/style.css").as_uri() in html
