@@ -175,7 +175,8 @@ def built_samples(sample_project, tmp_path_factory):
     """The one build of the sample papers in a run (both formats): every test reading a sample PDF or
     HTML twin reads these files."""
     from reportgen.inputs.project import Project
-    from reportgen.pipeline.build import FORMATS, build
+    from reportgen.pipeline.build import build
+    from reportgen.pipeline.published import FORMATS
 
     out = tmp_path_factory.mktemp("samples-out")
     report = build(Project.at(sample_project), None, out_dir=out, formats=FORMATS)
