@@ -212,7 +212,7 @@ def test_the_timeline_cell_has_no_duplicates_and_a_labelled_status(awkward):
     found = rows(awkward.pdf)
 
     def timeline(name):
-        return " ".join(r.text for p in found[name] for r in p.cells[3])
+        return " ".join(" ".join(r.text for p in found[name] for r in p.cells[3]).split())
 
     assert timeline("Awkward recommendation 2").count("1 April 2013") == 1  # the target says nothing more
     assert "Target" not in timeline("Awkward recommendation 2")
