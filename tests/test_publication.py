@@ -21,7 +21,7 @@ def published(tmp_path):
     project = copy_project(tmp_path / "p")
     out = tmp_path / "out"
     assert build(Project.at(project), out_dir=out, jobs=1).ok
-    (item,) = publish(out, "northmoor", "munro-update", dt.date(2012, 10, 5))
+    (item,) = publish(out, "northmoor", "munro-update", dt.date(2012, 10, 5), root=Project.at(project).root)
     assert item.revision == 0 and item.output.name == f"{NAME}.pdf"
     return project, out, hashlib.sha256(item.output.read_bytes()).hexdigest()
 
@@ -68,7 +68,7 @@ def test_publishing_needs_a_current_build(published, tmp_path):
     with pytest.raises(InputError, match="no built paper 'nope'"):
         import datetime as dt
 
-        publish(out, "northmoor", "nope", dt.date(2012, 10, 5))
+        publish(out, "northmoor", "nope", dt.date(2012, 10, 5), root=Project.at(project).root)
 
 
 def test_publish_command(published, run_cli):

@@ -20,7 +20,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from reportgen.errors import Diagnostic, ReportgenError
+from reportgen.errors import Diagnostic, ReportgenError, printable
 
 app = typer.Typer(
     help="Council committee papers from YAML progress records and house styles.",
@@ -43,6 +43,8 @@ ProjectOption = Annotated[
 ]
 CouncilsArg = Annotated[Optional[list[str]], typer.Argument(help="Council folders to use; all when none are named.")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print results and diagnostics as JSON on stdout.")]
+OutOption = Annotated[Optional[Path], typer.Option(
+    "--out", help="Output folder; default: output/ in the project folder.", show_default=False)]
 StrictOption = Annotated[bool, typer.Option("--strict", help="Treat warnings as errors.")]
 TodayOption = Annotated[Optional[datetime], typer.Option(
     "--today", formats=["%Y-%m-%d"], help="Take this date (YYYY-MM-DD) as today; default: today in the UK.",
@@ -64,6 +66,13 @@ def _project():
     from reportgen.inputs.project import Project
 
     return Project.at(State.project)
+
+
+def _out_dir(out: Path | None) -> Path:
+    """--out as typed (relative to the working folder), or output/ in the project (-C) when not given."""
+    if out is None:
+        return State.project.resolve() / "output"
+    return out if out.is_absolute() else Path.cwd() / out
 
 
 def _print_diagnostics(diagnostics: list[Diagnostic]) -> None:
@@ -106,7 +115,7 @@ class Format(str, Enum):
 def build(
     councils: CouncilsArg = None,
     paper: Annotated[Optional[str], typer.Option("--paper", help="Build only the paper with this id.")] = None,
-    out: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("output"),
+    out: OutOption = None,
     fmt: Annotated[Format, typer.Option("--format", help="PDF, the accessible HTML twin, or both.")] = Format.PDF,
     force: Annotated[bool, typer.Option("--force", help="Rebuild even what has not changed.")] = False,
     jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1,
@@ -123,7 +132,7 @@ def build(
     from reportgen.cli.progress import Reporter
 
     project = _project()
-    out_dir = out if out.is_absolute() else Path.cwd() / out
+    out_dir = _out_dir(out)
     formats = FORMATS if fmt is Format.BOTH else (fmt.value,)
     only = None
     if due:
@@ -143,6 +152,7 @@ def build(
             "ok": report.ok,
             "seconds": round(report.seconds, 3),
             "failed_councils": report.inputs.failed,
+            "notices": report.notices,
             "papers": [
                 {"council": o.council, "paper": o.paper, "status": o.status, "pages": o.pages,
                  "files": [str(f) for f in o.files], "message": o.message or None}
@@ -161,15 +171,15 @@ def publish(
     paper: Annotated[str, typer.Argument(help="The paper id (its file name under papers/).", show_default=False)],
     on: Annotated[Optional[datetime], typer.Option("--on", formats=["%Y-%m-%d"],
                                                    help="Publication date; default: today in the UK.")] = None,
-    out: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("output"),
+    out: OutOption = None,
 ) -> None:
     """Mark a built paper as published: later changes become revisions, never overwrites."""
     from reportgen.meetings.calendar import london_today
     from reportgen.meetings.publication import publish as run_publish
 
-    _project()
-    out_dir = out if out.is_absolute() else Path.cwd() / out
-    for item in run_publish(out_dir, council, paper, on.date() if on else london_today()):
+    project = _project()
+    out_dir = _out_dir(out)
+    for item in run_publish(out_dir, council, paper, on.date() if on else london_today(), root=project.root):
         label = "original" if item.revision == 0 else f"revision {item.revision}"
         typer.echo(f"published ({label}): {_relative(item.output)}")
     raise typer.Exit(EXIT_OK)
@@ -181,7 +191,7 @@ def schedule(
     at: Annotated[list[str], typer.Option("--at", metavar="HH:MM",
                                           help="Time of day (UK time) to run; repeat for several.")] = ["06:00"],
     within: WithinOption = 28,
-    out: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("output"),
+    out: OutOption = None,
     fmt: Annotated[Format, typer.Option("--format", help="PDF, the accessible HTML twin, or both.")] = Format.BOTH,
     jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Papers rendered at once.")] = None,
 ) -> None:
@@ -195,7 +205,7 @@ def schedule(
     except ValueError:
         raise typer.BadParameter("expected times such as 06:00 or 18:30", param_hint="--at") from None
     project = _project()
-    out_dir = out if out.is_absolute() else Path.cwd() / out
+    out_dir = _out_dir(out)
     formats = FORMATS if fmt is Format.BOTH else (fmt.value,)
 
     def once() -> None:
@@ -215,6 +225,8 @@ def schedule(
 
 def _print_build(report) -> None:
     """Diagnostics and failures to stderr, paths written to stdout, and the summary line."""
+    for notice in report.notices:
+        typer.echo(f"notice: {notice}", err=True)
     _print_diagnostics(report.inputs.diagnostics)
     for outcome in report.outcomes:
         if outcome.status == "failed":
@@ -350,13 +362,13 @@ def pack(
         help="Date of the meeting, as in meetings.yaml.", show_default=False)],
     committee: Annotated[Optional[str], typer.Option(
         "--committee", help="Committee id, when more than one meets that day.")] = None,
-    out: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("output"),
+    out: OutOption = None,
     strict: StrictOption = False,
 ) -> None:
     """One PDF for a meeting: agenda front sheet, every paper in item order, attachments; tagged."""
     from reportgen.meetings.pack import build_pack
 
-    out_dir = out if out.is_absolute() else Path.cwd() / out
+    out_dir = _out_dir(out)
     report = build_pack(_project(), council, meeting.date(), committee, out_dir=out_dir, strict=strict)
     _print_diagnostics(report.diagnostics)
     for line in report.papers:
@@ -422,11 +434,28 @@ def main() -> None:
     except Exception as exc:  # noqa: BLE001 - the last line of defence
         if State.debug:
             traceback.print_exc()
-        log = Path(tempfile.gettempdir()) / f"reportgen-crash-{os.getpid()}.log"
-        log.write_text(traceback.format_exc(), encoding="utf-8")
+        log = _save_crash_log(traceback.format_exc())
+        saved = (f"The traceback was saved to {log}; please attach it when reporting." if log else
+                 "The traceback could not be saved; run again with --debug to see it.")
         typer.echo(
             f"reportgen hit an internal error (this is a bug, not a problem with your files): "
-            f"{type(exc).__name__}: {exc}\nThe traceback was saved to {log}; please attach it when reporting.",
+            f"{printable(f'{type(exc).__name__}: {exc}')}\n{saved}",
             err=True,
         )
         sys.exit(EXIT_BUG)
+
+
+def _save_crash_log(text: str) -> Path | None:
+    """The traceback in a new file of the temporary folder, or None when it cannot be written.
+
+    mkstemp creates the file exclusively with a random name (O_CREAT | O_EXCL,
+    mode 0600, never through a link), so another user of a shared /tmp cannot
+    plant a link for the log to be written through.
+    """
+    try:
+        fd, name = tempfile.mkstemp(prefix="reportgen-crash-", suffix=".log")
+        with os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace") as handle:
+            handle.write(text)
+    except OSError:
+        return None
+    return Path(name)

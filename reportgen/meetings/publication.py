@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from reportgen.errors import InputError, error
+from reportgen.errors import InputError, error, quote, warning
 from reportgen.pipeline.manifest import Manifest, Publication, file_hash
 from reportgen.pipeline.output import build_lock
 
@@ -30,14 +30,18 @@ class Published:
     revision: int
 
 
-def publish(out_dir: Path, council: str, paper: str, on: dt.date) -> list[Published]:
-    """Record the built outputs of one paper as published on `on`; InputError when there is nothing fit to publish."""
+def publish(out_dir: Path, council: str, paper: str, on: dt.date, *, root: Path) -> list[Published]:
+    """Record the built outputs of one paper as published on `on`; InputError when there is nothing fit to publish.
+
+    `root` is the project folder, which the manifest's input paths are relative to.
+    """
     done = []
-    with build_lock(out_dir), Manifest(out_dir) as manifest:
+    with build_lock(out_dir), Manifest(out_dir, root) as manifest:
         entries = {fmt: entry for (pid, fmt), entry in manifest.entries(council).items() if pid == paper}
         if not entries:
-            raise InputError([error(f"no built paper '{paper}' for council '{council}' in {out_dir}; "
-                                    f"build it first (reportgen build {council} --paper {paper})")])
+            raise InputError([*(warning(notice) for notice in manifest.notices), error(
+                f"no built paper {quote(paper)} for council {quote(council)} in {out_dir}; "
+                f"build it first (reportgen build {council} --paper {paper})")])
         problems = []
         for fmt, entry in sorted(entries.items()):
             if not manifest.still_current(entry, fmt):

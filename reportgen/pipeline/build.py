@@ -9,24 +9,22 @@ error is not built at all; one council's failure never stops the others.
 
 from __future__ import annotations
 
-import calendar
 import hashlib
-import multiprocessing
 import os
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
 from reportgen.inputs.contrast import check_stylesheets
-from reportgen.errors import BuildError, Diagnostic, InputError, did_you_mean, display_path, error, one_of
+from reportgen.errors import BuildError, Diagnostic, InputError, did_you_mean, display_path, error, one_of, quote
 from reportgen.merge import PaperView, check_reference, merge_council
 from reportgen.pipeline.manifest import LISTING, Entry, Manifest, Publication, file_hash, folder_files, inputs_hash
-from reportgen.pipeline.output import build_lock, describe_write_error, remove_stale_temporaries, write_atomic
+from reportgen.pipeline import workers
+from reportgen.pipeline.output import build_lock, describe_write_error, remove_stale_temporaries, write_together
+from reportgen.pipeline.render import Job, Output, Rendered, render_paper, strict_failure
 from reportgen.inputs.project import Project
 from reportgen.inputs.records import read_council, read_references, yaml_files
-from reportgen.render.html import render_html
 from reportgen.inputs.styles import Style, resolve_style
 
 
@@ -116,6 +114,7 @@ class BuildReport:
     inputs: Inputs
     outcomes: list[PaperOutcome] = field(default_factory=list)
     seconds: float = 0.0
+    notices: list[str] = field(default_factory=list)  # e.g. the build record was not trusted and was set aside
 
     @property
     def ok(self) -> bool:
@@ -125,50 +124,38 @@ class BuildReport:
         return sum(1 for o in self.outcomes if o.status == status)
 
 
-@dataclass(frozen=True)
-class Job:
-    """One output to produce: a paper in one format, and what it is built from."""
-
-    council: CouncilInputs
-    view: PaperView
-    fmt: str
-    target: Path
-    inputs: dict[str, str]
-    inputs_hash: str
-    strict: bool = False
-    published: Publication | None = None  # set when the target is a published paper: never overwrite it
-
-
 def select_paper(inputs: Inputs, paper_id: str) -> None:
     """Keep only the paper named; an unknown id is an InputError."""
     known = sorted({p.id for _, p in inputs.papers()})
     if paper_id not in known and not inputs.failed:
-        raise InputError([error(f"no paper '{paper_id}'{did_you_mean(paper_id, known)}; papers: {one_of(known)}")])
+        raise InputError([error(f"no paper {quote(paper_id)}{did_you_mean(paper_id, known)}; "
+                                f"papers: {one_of(known)}")])
     for council in inputs.councils.values():
         council.papers[:] = [p for p in council.papers if p.id == paper_id]
 
 
-def style_inputs(style: Style) -> dict[str, str]:
-    """Hashes of every file of the style's layers, and of each layer's file list (to see files added)."""
-    found: dict[str, str] = {}
+def style_inputs(style: Style) -> list[str]:
+    """Every file of the style's layers, and each layer's file list (to see files added)."""
+    found = []
     for layer in style.layers:
-        listing = f"{LISTING}{layer.folder}"
-        found[listing] = file_hash(listing)
-        for path in folder_files(layer.folder):
-            found[str(path)] = file_hash(path)
+        found.append(f"{LISTING}{layer.folder}")
+        found += [str(path) for path in folder_files(layer.folder)]
     return found
 
 
 def plan(inputs: Inputs, out_dir: Path, formats: tuple[str, ...], manifest: Manifest,
          strict: bool = False) -> list[Job]:
+    """One job per paper, for every format asked for; inputs named as the manifest records them."""
     jobs = []
     for council in inputs.councils.values():
-        shared = style_inputs(council.style)
+        shared = {manifest.name_of(path): file_hash(path) for path in style_inputs(council.style)}
         for view in council.papers:
-            files = {**{str(p): file_hash(p) for p in view.source_files}, **shared}
+            files = {**{manifest.name_of(p): file_hash(p) for p in view.source_files}, **shared}
+            outputs = []
             for fmt in formats:
                 target, published = output_target(manifest, out_dir, council.slug, view, fmt)
-                jobs.append(Job(council, view, fmt, target, files, inputs_hash(files, fmt), strict, published))
+                outputs.append(Output(fmt, target, inputs_hash(files, fmt), published))
+            jobs.append(Job(council, view, tuple(outputs), files, strict))
     return jobs
 
 
@@ -200,7 +187,7 @@ def build(
     """Build the papers of the councils named (all when none are); only what changed unless `force`."""
     started = time.perf_counter()
     out_dir = Path(out_dir)
-    with build_lock(out_dir), Manifest(out_dir) as manifest:
+    with build_lock(out_dir), Manifest(out_dir, project.root) as manifest:
         remove_stale_temporaries(out_dir)
         unchanged: list[PaperOutcome] = []
         slugs = project.select(names)
@@ -210,7 +197,8 @@ def build(
             for slug in fresh:
                 for (paper, _), entry in sorted(manifest.entries(slug).items()):
                     if _fmt_of(entry) in formats:
-                        unchanged.append(PaperOutcome(slug, paper, "unchanged", (entry.output,)))
+                        unchanged.append(PaperOutcome(slug, paper, "unchanged", (entry.output,),
+                                                      warnings=entry.warnings))
             slugs = [s for s in slugs if s not in fresh]
         inputs = gather(project, slugs, strict=strict) if slugs else Inputs()
         if paper_id is not None:
@@ -218,25 +206,79 @@ def build(
         if only is not None:
             for slug, council in inputs.councils.items():
                 council.papers[:] = [p for p in council.papers if p.id in only.get(slug, ())]
-        report = BuildReport(inputs, outcomes=unchanged)
+        report = BuildReport(inputs, outcomes=unchanged, notices=manifest.notices)
         todo = []
         for job in plan(inputs, out_dir, formats, manifest, strict):
-            entry = manifest.get(job.council.slug, job.view.id, job.fmt)
-            if not force and manifest.is_current(entry, job.inputs_hash):
-                report.outcomes.append(PaperOutcome(job.council.slug, job.view.id, "unchanged", (job.target,)))
-            else:
-                todo.append(job)
-        total = len(report.outcomes) + len(todo)
-        for outcome, job in _run(todo, jobs):
-            if outcome.status != "failed":
-                manifest.record(job.council.slug, job.view.id, job.fmt,
-                                Entry(job.target, job.inputs_hash, job.inputs, file_hash(job.target)))
-            report.outcomes.append(outcome)
-            if on_outcome:
-                on_outcome(outcome, len(report.outcomes), total)
+            current = {o.fmt: _entry(manifest, job, o) for o in job.outputs
+                       if not force and manifest.is_current(_entry(manifest, job, o), o.inputs_hash)}
+            skipped = [_skipped(job, o, current[o.fmt]) for o in job.outputs if o.fmt in current]
+            report.outcomes += skipped
+            stale = tuple(o for o in job.outputs if o.fmt not in current)
+            if stale and not any(outcome.status == "failed" for outcome in skipped):
+                todo.append(replace(job, outputs=stale))
+        done, total = len(report.outcomes), len(report.outcomes) + sum(len(job.outputs) for job in todo)
+        for job, result in workers.run(render_paper, todo, _workers(jobs, len(todo))):
+            done += len(job.outputs)
+            for outcome in _finish(job, result, manifest):
+                report.outcomes.append(outcome)
+                if on_outcome:
+                    on_outcome(outcome, done, total)
     report.outcomes.sort(key=lambda o: (o.council, o.paper))
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _entry(manifest: Manifest, job: Job, output: Output) -> Entry | None:
+    return manifest.get(job.council.slug, job.view.id, output.fmt)
+
+
+def _skipped(job: Job, output: Output, entry: Entry) -> PaperOutcome:
+    """A paper that need not be rendered again; under --strict, still failed by the warnings it was built with."""
+    slug, paper = job.council.slug, job.view.id
+    if job.strict and entry.warnings:
+        return PaperOutcome(slug, paper, "failed", message=strict_failure(entry.warnings))
+    return PaperOutcome(slug, paper, "unchanged", (output.target,), warnings=entry.warnings)
+
+
+def _workers(jobs: int | None, papers: int) -> int:
+    return max(1, min(jobs or os.cpu_count() or 1, papers))
+
+
+def _finish(job: Job, result: Rendered | workers.Failure, manifest: Manifest) -> list[PaperOutcome]:
+    """Write a rendered paper's files together (or none of them) and record them; its outcomes."""
+    slug, paper = job.council.slug, job.view.id
+    if isinstance(result, workers.Failure) or result.failure is not None:
+        return [PaperOutcome(slug, paper, "failed", message=result.message if isinstance(result, workers.Failure)
+                             else result.failure, rendered=True)]
+    try:
+        for output in job.outputs:
+            _check_not_published(job, output, result.data[output.fmt])
+        changed = write_together([(o.target, result.data[o.fmt]) for o in job.outputs])
+    except BuildError as exc:
+        return [PaperOutcome(slug, paper, "failed", message=str(exc), rendered=True)]
+    except OSError as exc:  # disk full, permissions: the old files are still in place
+        target = Path(exc.filename) if exc.filename else job.outputs[0].target
+        return [PaperOutcome(slug, paper, "failed", message=describe_write_error(target, exc), rendered=True)]
+    outcomes = []
+    for output, written in zip(job.outputs, changed):
+        warnings = result.warnings if output.fmt == "pdf" else ()
+        manifest.record(slug, paper, output.fmt, Entry(output.target, output.inputs_hash, job.inputs,
+                                                       file_hash(output.target), warnings))
+        outcomes.append(PaperOutcome(slug, paper, "written" if written else "unchanged", (output.target,),
+                                     pages=result.pages if output.fmt == "pdf" else 0, warnings=warnings,
+                                     rendered=True))
+    return outcomes
+
+
+def _check_not_published(job: Job, output: Output, data: bytes) -> None:
+    """A BuildError when writing `data` would change a published paper."""
+    if output.published is not None and hashlib.sha256(data).hexdigest() != output.published.output_hash:
+        paper_file = job.view.source_files[1] if len(job.view.source_files) > 1 else job.view.id
+        raise BuildError(
+            f"this paper was published on {output.published.published_on} and has changed since, so the published "
+            f"version was kept as it was; to issue a revised version, add under `revisions:` in "
+            f"{display_path(paper_file)} the date and a note of what changed"
+        )
 
 
 def _fmt_of(entry: Entry) -> str:
@@ -249,82 +291,3 @@ def _council_is_current(project: Project, slug: str, manifest: Manifest, formats
     if not papers or {(p, f) for p in papers for f in formats} - set(entries):
         return False
     return all(manifest.still_current(entries[(p, f)], f) for p in papers for f in formats)
-
-
-def _run(todo: list[Job], jobs: int | None):
-    """Yield (outcome, job) as each finishes; several at once in worker processes when asked."""
-    workers = min(jobs or os.cpu_count() or 1, len(todo))
-    if workers <= 1:
-        for job in todo:
-            yield run_job(job), job
-        return
-    from reportgen.pdf import engine as pdf
-
-    # Workers are forked from a fork server that has imported WeasyPrint but
-    # never rendered: a process that has rendered holds Pango and fontconfig
-    # threads and locks, and a child forked from it can deadlock.
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["weasyprint", "reportgen.pipeline.build", "reportgen.pdf.repair", "reportgen.pdf.gate"])
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=pdf.preload) as pool:
-        futures = {pool.submit(run_job, job): job for job in todo}
-        for future in as_completed(futures):
-            yield future.result(), futures[future]
-
-
-def run_job(job: Job) -> PaperOutcome:
-    """Produce one output; a failure is reported, never raised, and never replaces the last good file."""
-    council, view = job.council, job.view
-    try:
-        if job.fmt == "html":
-            from reportgen.render.htmltwin import render_standalone
-
-            html = render_html(view, council.style, output_format="html")
-            changed = _write(job, render_standalone(html, view, council.style).encode("utf-8"))
-            return PaperOutcome(council.slug, view.id, "written" if changed else "unchanged", (job.target,),
-                                rendered=True)
-        return _build_pdf(job)
-    except BuildError as exc:
-        return PaperOutcome(council.slug, view.id, "failed", message=str(exc), rendered=True)
-    except OSError as exc:  # disk full, permissions: the old file is still in place
-        return PaperOutcome(council.slug, view.id, "failed", message=describe_write_error(job.target, exc))
-
-
-def _write(job: Job, data: bytes) -> bool:
-    """Write the output, unless that would change a published paper."""
-    if job.published is not None and hashlib.sha256(data).hexdigest() != job.published.output_hash:
-        paper_file = job.view.source_files[1] if len(job.view.source_files) > 1 else job.view.id
-        raise BuildError(
-            f"this paper was published on {job.published.published_on} and has changed since, so the published "
-            f"version was kept as it was; to issue a revised version, add under `revisions:` in "
-            f"{display_path(paper_file)} the date and a note of what changed"
-        )
-    return write_atomic(job.target, data)
-
-
-def _build_pdf(job: Job) -> PaperOutcome:
-    from reportgen.pdf.engine import render_pdf  # imported here so that validate and --help never load WeasyPrint
-    from reportgen.pdf.gate import check_pdf
-    from reportgen.pdf.repair import repair
-
-    council, view = job.council, job.view
-    html = render_html(view, council.style)
-    prepared = view.paper.prepared or view.paper.meeting.date
-    rendered = render_pdf(
-        html,
-        base_url=view.council_folder,
-        allowed_roots=[*council.style.asset_roots, view.council_folder],
-        date_epoch=calendar.timegm(prepared.timetuple()),
-        compressed=False,  # the repair saves it compressed
-    )
-    if job.strict and rendered.warnings:
-        raise BuildError("WeasyPrint warned (--strict): " + "; ".join(rendered.warnings))
-    pdf, _ = repair(rendered.pdf)
-    gate = check_pdf(pdf)
-    if not gate.passed:
-        raise BuildError("the PDF failed its machine checks, so the last good paper was kept: "
-                         + "; ".join(f"[{f.rule}] {f.message}" for f in gate.findings))
-    changed = _write(job, pdf)
-    return PaperOutcome(
-        council.slug, view.id, "written" if changed else "unchanged", (job.target,),
-        pages=rendered.pages, warnings=tuple(rendered.warnings), rendered=True,
-    )

@@ -26,8 +26,14 @@ from reportgen import __version__
 from reportgen.errors import BuildError, display_path
 
 MANIFEST_NAME = ".reportgen-manifest.sqlite"
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS outputs (
+SET_ASIDE_SUFFIX = ".damaged"
+SCHEMA_VERSION = 2  # 2: paths relative to the project and the output folder, warnings kept
+COLUMNS = {
+    "outputs": ("council", "paper", "format", "output", "inputs_hash", "inputs", "output_hash", "warnings"),
+    "published": ("council", "paper", "format", "revision", "output", "output_hash", "published_on"),
+}
+SCHEMA = f"""
+CREATE TABLE outputs (
     council TEXT NOT NULL,
     paper TEXT NOT NULL,
     format TEXT NOT NULL,
@@ -35,9 +41,10 @@ CREATE TABLE IF NOT EXISTS outputs (
     inputs_hash TEXT NOT NULL,
     inputs TEXT NOT NULL,
     output_hash TEXT NOT NULL,
+    warnings TEXT NOT NULL,
     PRIMARY KEY (council, paper, format)
 );
-CREATE TABLE IF NOT EXISTS published (
+CREATE TABLE published (
     council TEXT NOT NULL,
     paper TEXT NOT NULL,
     format TEXT NOT NULL,
@@ -46,7 +53,8 @@ CREATE TABLE IF NOT EXISTS published (
     output_hash TEXT NOT NULL,
     published_on TEXT NOT NULL,
     PRIMARY KEY (council, paper, format, revision)
-)
+);
+PRAGMA user_version = {SCHEMA_VERSION};
 """
 RENDERING_PACKAGES = ("weasyprint", "pydyf", "pikepdf", "page-validation", "jinja2", "markdown-it-py", "nh3")
 
@@ -118,8 +126,9 @@ def inputs_hash(files: dict[str, str], fmt: str) -> str:
 class Entry:
     output: Path
     inputs_hash: str
-    inputs: dict[str, str]
+    inputs: dict[str, str]  # input name (see Manifest.name_of) -> hash
     output_hash: str
+    warnings: tuple[str, ...] = ()  # what WeasyPrint warned when it was built (--strict fails on them later)
 
 
 @dataclass(frozen=True)
@@ -132,19 +141,119 @@ class Publication:
     published_on: str
 
 
-class Manifest:
-    """The record of what is in an output folder; used only by the process that holds the build lock."""
+class Distrust(Exception):
+    """Something about the manifest file that means it cannot be relied on."""
 
-    def __init__(self, out_dir: Path):
+
+class Manifest:
+    """The record of what is in an output folder; used only by the process that holds the build lock.
+
+    Paths are stored relative to the project (inputs) and to the output folder
+    (outputs), so a copied project or output folder is judged by its own files.
+    The whole record is checked when it is opened: our schema and version,
+    SQLite's own check, and every row readable. Anything in doubt, and the file
+    is moved aside and every paper built from scratch (`notices` says so): a
+    cache that is not trusted is never half used.
+    """
+
+    def __init__(self, out_dir: Path, root: Path):
         out_dir.mkdir(parents=True, exist_ok=True)
-        self.path = out_dir / MANIFEST_NAME
+        self.out_dir, self.root = Path(out_dir), Path(root)
+        self.path = self.out_dir / MANIFEST_NAME
+        self.notices: list[str] = []
+        self._outputs: dict[tuple[str, str, str], Entry] = {}
+        self._published: dict[tuple[str, str, str], Publication] = {}
         with self._guard():
-            self.db = sqlite3.connect(self.path)
-            self.db.executescript(SCHEMA)
+            self.db = self._open()
+
+    def _open(self) -> sqlite3.Connection:
+        if os.path.lexists(self.path):
+            try:
+                db = self._checked()
+            except Distrust as exc:
+                self._set_aside(str(exc))
+            else:
+                return db
+        db = sqlite3.connect(self.path)
+        db.executescript(SCHEMA)
+        return db
+
+    def _checked(self) -> sqlite3.Connection:
+        """The open database, its rows loaded; Distrust when anything about it is in doubt."""
+        if os.path.islink(self.path):
+            raise Distrust("it is a symbolic link, which reportgen never makes")
+        if not self.path.is_file():
+            raise Distrust("it is not a file")
+        if self.path.stat().st_size == 0:
+            raise Distrust("it is empty")
+        db = sqlite3.connect(self.path)
+        try:
+            self._check(db)
+        except Distrust:
+            db.close()
+            raise
+        except sqlite3.OperationalError:  # locked, unreadable, disk I/O: not a verdict on the contents
+            db.close()
+            raise
+        except sqlite3.DatabaseError as exc:  # "file is not a database", "database disk image is malformed"
+            db.close()
+            raise Distrust(str(exc)) from None
+        return db
+
+    def _check(self, db: sqlite3.Connection) -> None:
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        tables = {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if set(COLUMNS) - tables or not tables <= set(COLUMNS):
+            raise Distrust("it is not a reportgen build record")
+        if version != SCHEMA_VERSION:
+            raise Distrust(f"it was written by {'an older' if version < SCHEMA_VERSION else 'a newer'} reportgen")
+        for table, columns in COLUMNS.items():
+            found = tuple(row[1] for row in db.execute(f"PRAGMA table_info({table})"))
+            if found != columns:
+                raise Distrust(f"its {table} table has other columns than reportgen's")
+        verdict = db.execute("PRAGMA quick_check").fetchall()
+        if verdict != [("ok",)]:
+            raise Distrust(f"SQLite found damage: {verdict[0][0]}")
+        for row in db.execute(f"SELECT {', '.join(COLUMNS['outputs'])} FROM outputs"):
+            self._outputs[tuple(row[:3])] = self._entry(row)
+        for row in db.execute(f"SELECT {', '.join(COLUMNS['published'])} FROM published ORDER BY revision"):
+            self._published[tuple(row[:3])] = self._publication(row)
+
+    def _entry(self, row: tuple) -> Entry:
+        council, paper, fmt, output, inputs_hash, inputs, output_hash, warnings = row
+        try:
+            inputs, warnings = json.loads(inputs), json.loads(warnings)
+        except (TypeError, ValueError):
+            raise Distrust(f"the row for {council}/{paper} ({fmt}) holds damaged data") from None
+        texts = [council, paper, fmt, output, inputs_hash, output_hash]
+        if not (all(isinstance(t, str) for t in texts) and isinstance(inputs, dict) and isinstance(warnings, list)
+                and all(isinstance(v, str) for v in [*inputs, *inputs.values(), *warnings])):
+            raise Distrust(f"the row for {council}/{paper} ({fmt}) holds damaged data")
+        return Entry(self._output_path(output), inputs_hash, inputs, output_hash, tuple(warnings))
+
+    def _publication(self, row: tuple) -> Publication:
+        council, paper, fmt, revision, output, output_hash, published_on = row
+        if not (isinstance(revision, int) and revision >= 0
+                and all(isinstance(t, str) for t in (council, paper, fmt, output, output_hash, published_on))):
+            raise Distrust(f"the publication row for {council}/{paper} ({fmt}) holds damaged data")
+        return Publication(revision, self._output_path(output), output_hash, published_on)
+
+    def _set_aside(self, reason: str) -> None:
+        """Move the record (and any SQLite journal beside it) out of the way, and say so."""
+        aside = self.path.with_name(MANIFEST_NAME + SET_ASIDE_SUFFIX)
+        try:
+            for suffix in ("", "-journal", "-wal", "-shm"):
+                if os.path.lexists(f"{self.path}{suffix}"):
+                    os.replace(f"{self.path}{suffix}", f"{aside}{suffix}")
+        except OSError as exc:
+            raise BuildError(f"the build record {display_path(self.path)} cannot be trusted ({reason}) and could "
+                             f"not be moved aside ({exc.strerror}); delete it and build again") from None
+        self.notices.append(f"the build record {display_path(self.path)} could not be trusted ({reason}); it was "
+                            f"moved to {aside.name} and every paper is built again from scratch")
 
     @contextlib.contextmanager
     def _guard(self) -> Iterator[None]:
-        """A damaged or unwritable manifest (disk full, a stray file) is the user's to fix, not a crash."""
+        """An unwritable manifest (disk full, no permission) is the user's to fix, not a crash."""
         try:
             yield
         except sqlite3.Error as exc:
@@ -163,50 +272,57 @@ class Manifest:
     def __exit__(self, *exc) -> None:
         self.close()
 
+    # -- names: paths as stored ---------------------------------------------------
+
+    def name_of(self, path: Path | str) -> str:
+        """How an input is recorded: relative to the project when it lies inside it."""
+        text = str(path)
+        if text.startswith(LISTING):
+            return LISTING + self.name_of(text[len(LISTING):])
+        return _relative(Path(text), self.root)
+
+    def path_of(self, name: str) -> str:
+        """The file (or LISTING entry) a recorded input name stands for."""
+        if name.startswith(LISTING):
+            return LISTING + self.path_of(name[len(LISTING):])
+        return str(self.root / name)  # an absolute name stays as it is
+
+    def _output_path(self, stored: str) -> Path:
+        return self.out_dir / stored
+
+    # -- reading and recording -------------------------------------------------------
+
     def get(self, council: str, paper: str, fmt: str) -> Entry | None:
-        with self._guard():
-            row = self.db.execute(
-                "SELECT output, inputs_hash, inputs, output_hash FROM outputs WHERE council=? AND paper=? AND format=?",
-                (council, paper, fmt),
-            ).fetchone()
-            if row is None:
-                return None
-            return Entry(Path(row[0]), row[1], json.loads(row[2]), row[3])
+        return self._outputs.get((council, paper, fmt))
 
     def entries(self, council: str) -> dict[tuple[str, str], Entry]:
-        with self._guard():
-            rows = self.db.execute(
-                "SELECT paper, format, output, inputs_hash, inputs, output_hash FROM outputs WHERE council=?", (council,)
-            )
-            return {(r[0], r[1]): Entry(Path(r[2]), r[3], json.loads(r[4]), r[5]) for r in rows}
+        return {(paper, fmt): entry for (c, paper, fmt), entry in self._outputs.items() if c == council}
 
     def record(self, council: str, paper: str, fmt: str, entry: Entry) -> None:
         with self._guard():
             with self.db:
                 self.db.execute(
-                    "INSERT OR REPLACE INTO outputs VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (council, paper, fmt, str(entry.output), entry.inputs_hash, json.dumps(entry.inputs, sort_keys=True),
-                     entry.output_hash),
+                    "INSERT OR REPLACE INTO outputs VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (council, paper, fmt, _relative(entry.output, self.out_dir), entry.inputs_hash,
+                     json.dumps(entry.inputs, sort_keys=True), entry.output_hash, json.dumps(list(entry.warnings))),
                 )
+        self._outputs[(council, paper, fmt)] = entry
 
     def published(self, council: str, paper: str, fmt: str) -> Publication | None:
         """The latest published version of a paper in one format, if it was published."""
-        with self._guard():
-            row = self.db.execute(
-                "SELECT revision, output, output_hash, published_on FROM published "
-                "WHERE council=? AND paper=? AND format=? ORDER BY revision DESC LIMIT 1",
-                (council, paper, fmt),
-            ).fetchone()
-            return Publication(row[0], Path(row[1]), row[2], row[3]) if row else None
+        return self._published.get((council, paper, fmt))
 
     def publish(self, council: str, paper: str, fmt: str, publication: Publication) -> None:
         with self._guard():
             with self.db:
                 self.db.execute(
                     "INSERT OR REPLACE INTO published VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (council, paper, fmt, publication.revision, str(publication.output), publication.output_hash,
-                     publication.published_on),
+                    (council, paper, fmt, publication.revision, _relative(publication.output, self.out_dir),
+                     publication.output_hash, publication.published_on),
                 )
+        latest = self._published.get((council, paper, fmt))
+        if latest is None or publication.revision >= latest.revision:
+            self._published[(council, paper, fmt)] = publication
 
     def is_current(self, entry: Entry | None, expected_hash: str) -> bool:
         """The output on disk is the one recorded, built from inputs that hash as they do now."""
@@ -221,5 +337,13 @@ class Manifest:
         """Like is_current, re-hashing the inputs the entry recorded, without reading any record."""
         if entry is None:
             return False
-        files = {name: file_hash(name) for name in entry.inputs}
+        files = {name: file_hash(self.path_of(name)) for name in entry.inputs}
         return self.is_current(entry, inputs_hash(files, fmt))
+
+
+def _relative(path: Path, base: Path) -> str:
+    """`path` relative to `base` (with / between parts) when it lies inside it, else as it is."""
+    try:
+        return path.relative_to(base).as_posix()
+    except ValueError:
+        return str(path)

@@ -1,0 +1,103 @@
+"""One paper rendered to the bytes of each format asked for: the work a build's worker process does.
+
+Nothing is written here: the building process writes a paper's files
+together once every format has rendered (pipeline/build.py), so a paper
+whose PDF fails does not get a new HTML beside its old PDF.
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from reportgen.errors import BuildError, quote
+from reportgen.merge import PaperView
+from reportgen.pipeline.manifest import Publication
+from reportgen.render.html import render_html
+
+
+@dataclass(frozen=True)
+class Output:
+    """One file of a paper: its format, where it goes, and the hash of what it is built from."""
+
+    fmt: str
+    target: Path
+    inputs_hash: str
+    published: Publication | None = None  # set when the target is a published paper: never overwrite it
+
+
+@dataclass(frozen=True)
+class Job:
+    """One paper to produce in one or more formats, and what it is built from."""
+
+    council: "CouncilInputs"  # noqa: F821 - reportgen.pipeline.build.CouncilInputs
+    view: PaperView
+    outputs: tuple[Output, ...]
+    inputs: dict[str, str]  # input names (Manifest.name_of) -> hashes
+    strict: bool = False
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """What a worker sends back: each format's bytes, or why the paper failed."""
+
+    data: dict[str, bytes] = field(default_factory=dict)
+    pages: int = 0
+    warnings: tuple[str, ...] = ()
+    failure: str | None = None
+
+
+def render_paper(job: Job) -> Rendered:
+    """Every format of one paper, in memory; a BuildError becomes a failed result."""
+    try:
+        data, pages, warnings = {}, 0, ()
+        for output in job.outputs:
+            if output.fmt == "html":
+                data["html"] = _html(job)
+            else:
+                data["pdf"], pages, warnings = _pdf(job)
+        return Rendered(data, pages, warnings)
+    except BuildError as exc:
+        return Rendered(failure=str(exc))
+
+
+def _html(job: Job) -> bytes:
+    from reportgen.render.htmltwin import render_standalone
+
+    council, view = job.council, job.view
+    html = render_html(view, council.style, output_format="html")
+    try:
+        return render_standalone(html, view, council.style).encode("utf-8")
+    except UnicodeEncodeError as exc:  # records cannot hold one (yamlload refuses it); a template's "\\ud800" can
+        raise BuildError(f"the paper's text holds {quote(exc.object[exc.start:exc.end])}, half of a UTF-16 "
+                         "surrogate pair and not a character; a template probably writes it with a \\u escape")
+
+
+def _pdf(job: Job) -> tuple[bytes, int, tuple[str, ...]]:
+    from reportgen.pdf.engine import render_pdf  # imported here so that validate and --help never load WeasyPrint
+    from reportgen.pdf.gate import check_pdf
+    from reportgen.pdf.repair import repair
+
+    council, view = job.council, job.view
+    html = render_html(view, council.style)
+    prepared = view.paper.prepared or view.paper.meeting.date
+    rendered = render_pdf(
+        html,
+        base_url=view.council_folder,
+        allowed_roots=[*council.style.asset_roots, view.council_folder],
+        date_epoch=calendar.timegm(prepared.timetuple()),
+        compressed=False,  # the repair saves it compressed
+    )
+    if job.strict and rendered.warnings:
+        raise BuildError(strict_failure(rendered.warnings))
+    pdf, _ = repair(rendered.pdf)
+    gate = check_pdf(pdf)
+    if not gate.passed:
+        raise BuildError("the PDF failed its machine checks, so the last good paper was kept: "
+                         + "; ".join(f"[{f.rule}] {f.message}" for f in gate.findings))
+    return pdf, rendered.pages, tuple(rendered.warnings)
+
+
+def strict_failure(warnings) -> str:
+    return "WeasyPrint warned (--strict): " + "; ".join(warnings)
