@@ -92,9 +92,14 @@ def _cut(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+def clip(value: object, limit: int = MAX_SHOWN) -> str:
+    """A value for a message: escaped, and at most `limit` characters of it."""
+    return _cut(_escape(str(value)[: limit * 8]), limit)
+
+
 def quote(value: object, limit: int = MAX_SHOWN) -> str:
-    """A value for a message: in quotes, escaped, and at most `limit` characters of it."""
-    return f"'{_cut(_escape(str(value)), limit)}'"
+    """A value for a message, in quotes: escaped, and at most `limit` characters of it."""
+    return f"'{clip(value, limit)}'"
 
 
 def printable(message: str) -> str:

@@ -16,6 +16,7 @@ import tinycss2
 import tinycss2.color4
 
 from reportgen.errors import Diagnostic, error
+from reportgen.inputs.styles import MAX_STYLE_FILE_BYTES
 
 NORMAL, LARGE = 4.5, 3.0
 WHITE = (1.0, 1.0, 1.0)
@@ -127,8 +128,12 @@ def _is_large(rule: Rule) -> bool:
 
 
 def check_stylesheets(stylesheets: list[Path]) -> list[Diagnostic]:
-    """Contrast problems in a cascade of stylesheets, each placed at file:line."""
-    rules = [rule for path in stylesheets for rule in _rules(path)]
+    """Contrast problems in a cascade of stylesheets, each placed at file:line.
+
+    A stylesheet over the size limit is not read: styles.oversized_files reports it.
+    """
+    readable = [path for path in stylesheets if path.stat().st_size <= MAX_STYLE_FILE_BYTES]
+    rules = [rule for path in readable for rule in _rules(path)]
     variables: dict[str, list] = {}
     page_text, page_background = BLACK, WHITE
     for rule in rules:

@@ -19,6 +19,9 @@ from reportgen.inputs.records import CouncilRecords, Reading
 
 STYLESHEET = "style.css"
 COUNCIL_LAYER = "council"
+STYLE_FILE_SUFFIXES = (".html", ".css")
+MAX_STYLE_FILE_BYTES = 2 * 1024 * 1024
+"""A template or stylesheet file may be at most this big; checked before it is read (validate and build)."""
 
 
 @dataclass(frozen=True)
@@ -86,6 +89,19 @@ def resolve_style(project: Project, records: CouncilRecords) -> Style:
             "copy the templates in instead", file=council_templates,
         )])
     return Style(name, description, (Layer(COUNCIL_LAYER, council_templates), *chain))
+
+
+def oversized_files(layer: Layer) -> list[Diagnostic]:
+    """An error for each template or stylesheet of a style layer over MAX_STYLE_FILE_BYTES (nothing is read)."""
+    if not layer.folder.is_dir():
+        return []
+    return [error(too_big(path.stat().st_size), file=path) for path in sorted(layer.folder.rglob("*"))
+            if path.suffix in STYLE_FILE_SUFFIXES and path.is_file() and path.stat().st_size > MAX_STYLE_FILE_BYTES]
+
+
+def too_big(size: int) -> str:
+    return (f"file is {size:,} bytes, over the {MAX_STYLE_FILE_BYTES:,}-byte limit for a template or stylesheet; "
+            "split it up, or move big images and fonts into files of their own")
 
 
 @dataclass(frozen=True)

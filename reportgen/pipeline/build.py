@@ -25,7 +25,7 @@ from reportgen.pipeline.output import build_lock, describe_write_error, remove_s
 from reportgen.pipeline.render import Job, Output, Rendered, render_paper, strict_failure
 from reportgen.inputs.project import Project
 from reportgen.inputs.records import read_council, read_references, yaml_files
-from reportgen.inputs.styles import Style, resolve_style
+from reportgen.inputs.styles import Style, oversized_files, resolve_style
 
 
 @dataclass(frozen=True)
@@ -65,6 +65,7 @@ def gather(project: Project, names: list[str] | None = None, *, strict: bool = F
         inputs.diagnostics += check_reference(loaded)
     reference_failed = any(d.is_error for d in inputs.diagnostics)
     contrast_checked: dict[tuple[Path, ...], list[Diagnostic]] = {}  # councils often share a style
+    size_checked: dict[Path, list[Diagnostic]] = {}
     for slug in slugs:
         council_problems: list[Diagnostic] = []
         records, problems = read_council(project, slug)
@@ -75,6 +76,10 @@ def gather(project: Project, names: list[str] | None = None, *, strict: bool = F
             except InputError as exc:
                 council_problems += exc.diagnostics
             else:
+                for layer in style.layers:
+                    if layer.folder not in size_checked:
+                        size_checked[layer.folder] = oversized_files(layer)
+                    council_problems += size_checked[layer.folder]
                 key = tuple(style.stylesheets)
                 if key not in contrast_checked:
                     contrast_checked[key] = check_stylesheets(list(key))
