@@ -108,9 +108,8 @@ def printable(message: str) -> str:
     Values are quoted with `quote` where messages are made; this is the net for
     the rest (ids quoted by hand, text from WeasyPrint or an exception).
     """
-    message = _escape(str(message)[:MAX_MESSAGE])
-    message = _LONG_QUOTED.sub(lambda m: f"'{_cut(m.group(1), MAX_SHOWN)}'", message)
-    return _LONG_RUN.sub(lambda m: _cut(m.group(), MAX_SHOWN), message)
+    message = _LONG_QUOTED.sub(lambda m: f"'{_cut(m.group(1), MAX_SHOWN)}'", str(message))
+    return _LONG_RUN.sub(lambda m: _cut(m.group(), MAX_SHOWN), _escape(message[:MAX_MESSAGE]))
 
 
 def display_path(path: Path) -> str:

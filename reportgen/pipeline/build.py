@@ -223,8 +223,9 @@ def build(
                 todo.append(replace(job, outputs=stale))
         done, total = len(report.outcomes), len(report.outcomes) + sum(len(job.outputs) for job in todo)
         for job, result in workers.run(render_paper, todo, _workers(jobs, len(todo))):
-            done += len(job.outputs)
-            for outcome in _finish(job, result, manifest):
+            outcomes = _finish(job, result, manifest)
+            for outcome in outcomes:  # a failed paper is one outcome for all its formats
+                done += len(job.outputs) // len(outcomes)
                 report.outcomes.append(outcome)
                 if on_outcome:
                     on_outcome(outcome, done, total)

@@ -11,7 +11,7 @@ import calendar
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from reportgen.errors import BuildError, quote
+from reportgen.errors import BuildError
 from reportgen.merge import PaperView
 from reportgen.pipeline.manifest import Publication
 from reportgen.render.html import render_html
@@ -67,11 +67,7 @@ def _html(job: Job) -> bytes:
 
     council, view = job.council, job.view
     html = render_html(view, council.style, output_format="html")
-    try:
-        return render_standalone(html, view, council.style).encode("utf-8")
-    except UnicodeEncodeError as exc:  # records cannot hold one (yamlload refuses it); a template's "\\ud800" can
-        raise BuildError(f"the paper's text holds {quote(exc.object[exc.start:exc.end])}, half of a UTF-16 "
-                         "surrogate pair and not a character; a template probably writes it with a \\u escape")
+    return render_standalone(html, view, council.style).encode("utf-8")
 
 
 def _pdf(job: Job) -> tuple[bytes, int, tuple[str, ...]]:

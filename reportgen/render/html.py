@@ -16,7 +16,7 @@ from jinja2.loaders import split_template_path
 from jinja2.sandbox import SandboxedEnvironment
 
 from reportgen import __version__
-from reportgen.errors import BuildError, display_path
+from reportgen.errors import BuildError, display_path, quote
 from reportgen.render.markdown import to_html, to_inline_html
 from reportgen.render.sandbox import PaperSandbox, limited_filter
 from reportgen.merge import AppendixView, FigureView, PaperView, SectionView
@@ -162,7 +162,12 @@ def _limited_render(template: jinja2.Template, variables: dict) -> str:
     """The template's output, stopped as soon as it passes MAX_HTML_BYTES."""
     chunks, size = [], 0
     for chunk in template.generate(variables):
-        size += len(chunk) if chunk.isascii() else len(chunk.encode("utf-8", "surrogatepass"))
+        try:
+            size += len(chunk) if chunk.isascii() else len(chunk.encode("utf-8"))
+        except UnicodeEncodeError as exc:  # records cannot hold one (yamlload refuses it); a template's "\ud800" can
+            raise BuildError(f"the paper's text holds {quote(exc.object[exc.start:exc.end])}, half of a UTF-16 "
+                             "surrogate pair and not a character; a template probably writes it with a \\u escape") \
+                from None
         if size > MAX_HTML_BYTES:
             raise BuildError(f"the paper's HTML is over {MAX_HTML_BYTES:,} bytes, the limit for one paper; a template "
                              "probably repeats something far too often (see docs/house-styles.md, Limits)")
