@@ -126,7 +126,8 @@ _LAST_DAY = dt.date.max.toordinal()
 
 def _weekdays_through(ordinal: int) -> int:
     """Weekdays among day numbers 1 ... `ordinal` (day 1, 1 January of year 1, was a Monday)."""
-    return ordinal // 7 * 5 + min(ordinal % 7, 5)
+    weeks, days = divmod(ordinal, 7)
+    return weeks * 5 + (days if days < 5 else 5)
 
 
 def _weekday_number(rank: int) -> int:
@@ -253,7 +254,7 @@ class WorkingCalendar:
 
 
 def statutory_clear_days(nation: Nation) -> int:
-    return STATUTORY_CLEAR_DAYS[Nation(nation)]
+    return STATUTORY_CLEAR_DAYS[nation if isinstance(nation, Nation) else Nation(nation)]
 
 
 def statutory_deadline(meeting: dt.date, calendar: WorkingCalendar) -> dt.date:

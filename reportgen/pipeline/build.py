@@ -258,6 +258,7 @@ def _finish(job: Job, result: Rendered | workers.Failure, manifest: Manifest) ->
                              else result.failure, rendered=True)]
     try:
         for output in job.outputs:
+            _check_inside(output.target, manifest.out_dir)
             _check_not_published(job, output, result.data[output.fmt])
         changed = write_together([(o.target, result.data[o.fmt]) for o in job.outputs])
     except BuildError as exc:
@@ -274,6 +275,14 @@ def _finish(job: Job, result: Rendered | workers.Failure, manifest: Manifest) ->
                                      pages=result.pages if output.fmt == "pdf" else 0, warnings=warnings,
                                      rendered=True))
     return outcomes
+
+
+def _check_inside(target: Path, out_dir: Path) -> None:
+    """A BuildError when a link (a council's folder in output/) would take the file out of the output folder."""
+    real = Path(os.path.realpath(target.parent))
+    if not real.is_relative_to(os.path.realpath(out_dir)):
+        raise BuildError(f"{display_path(target.parent)} leads to {real}, outside the output folder (a symbolic "
+                         f"link?), so nothing was written there; remove it and build again")
 
 
 def _check_not_published(job: Job, output: Output, data: bytes) -> None:

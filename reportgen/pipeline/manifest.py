@@ -184,8 +184,11 @@ class Manifest:
             raise Distrust("it is a symbolic link, which reportgen never makes")
         if not self.path.is_file():
             raise Distrust("it is not a file")
-        if self.path.stat().st_size == 0:
+        size = self.path.stat().st_size
+        if size == 0:
             raise Distrust("it is empty")
+        if size < _size_in_header(self.path):
+            raise Distrust("it is shorter than its header says: truncated")
         db = sqlite3.connect(self.path)
         try:
             self._check(db)
@@ -339,6 +342,19 @@ class Manifest:
             return False
         files = {name: file_hash(self.path_of(name)) for name in entry.inputs}
         return self.is_current(entry, inputs_hash(files, fmt))
+
+
+def _size_in_header(path: Path) -> int:
+    """The size an SQLite file says it has: page size x page count, from its 100-byte header (0 if unknown)."""
+    with open(path, "rb") as handle:
+        header = handle.read(100)
+    if len(header) < 100 or not header.startswith(b"SQLite format 3\0"):
+        return 0
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    pages = int.from_bytes(header[28:32], "big")
+    valid = header[24:28] == header[92:96]  # the count is only kept up to date by SQLite 3.7.0 and later
+    return page_size * pages if valid else 0
 
 
 def _relative(path: Path, base: Path) -> str:
