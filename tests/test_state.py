@@ -99,6 +99,10 @@ def _empty(path):
     path.write_bytes(b"")
 
 
+def _not_a_database(path):
+    path.write_bytes(b"this is not a database" * 100)
+
+
 def _truncated(path):
     data = path.read_bytes()
     path.write_bytes(data[: len(data) // 2])
@@ -116,6 +120,11 @@ def _bad_json(path):
         db.execute("UPDATE outputs SET inputs = '{\"councils/tiny/papers/update.yaml\": '")
 
 
+def _row_outside(path):
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE outputs SET output = '../../victim.pdf'")
+
+
 def _older(path):
     with sqlite3.connect(path) as db:
         db.execute("PRAGMA user_version = 1")
@@ -130,9 +139,11 @@ def _link(path):
 
 DAMAGE = {
     "zero-bytes": (_empty, "it is empty"),
+    "not-a-database": (_not_a_database, "file is not a database"),
     "truncated": (_truncated, "it is shorter than its header says: truncated"),
     "foreign-schema": (_foreign, "it is not a reportgen build record"),
     "bad-json-row": (_bad_json, "the row for tiny/update (pdf) holds damaged data"),
+    "row-outside": (_row_outside, "a row names a file outside the output folder ('../../victim.pdf')"),
     "older-version": (_older, "it was written by an older reportgen"),
     "symbolic-link": (_link, "it is a symbolic link, which reportgen never makes"),
 }
@@ -421,6 +432,20 @@ def test_a_paper_out_of_time_or_memory_or_killed_fails_alone(tmp_path):
     assert (fixture.out_dir / f"{PAPER}.pdf").is_file()
     with build_lock(fixture.out_dir):  # free again
         pass
+
+
+def test_workers_that_exit_or_overrun_fail_their_items_and_the_rest_go_on():
+    """The pool itself: a worker that exits, or runs past its time, fails its own item only."""
+    import time
+
+    from reportgen.pipeline import workers
+
+    results = dict(workers.run(os._exit, [3, 4], 2))
+    assert {code: r.message.split(" before")[0] for code, r in results.items()} == {
+        3: "the process rendering this paper stopped (exit code 3)",
+        4: "the process rendering this paper stopped (exit code 4)"}
+    ((_, late), (_, fine)) = workers.run(time.sleep, [600, 0], 1, seconds=1)
+    assert late == workers.Failure(workers.too_long(1)) and fine is None
 
 
 # Ctrl-C while a worker renders: the build stops at once, and no worker is left behind.

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Iterator
 
 from reportgen import __version__
-from reportgen.errors import BuildError, display_path
+from reportgen.errors import BuildError, display_path, quote
 
 MANIFEST_NAME = ".reportgen-manifest.sqlite"
 SET_ASIDE_SUFFIX = ".damaged"
@@ -291,6 +291,9 @@ class Manifest:
         return str(self.root / name)  # an absolute name stays as it is
 
     def _output_path(self, stored: str) -> Path:
+        """An output as recorded (relative to the output folder); Distrust when it would lead elsewhere."""
+        if not stored or os.path.isabs(stored) or ".." in Path(stored).parts:
+            raise Distrust(f"a row names a file outside the output folder ({quote(stored)})")
         return self.out_dir / stored
 
     # -- reading and recording -------------------------------------------------------

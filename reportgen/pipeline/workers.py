@@ -193,21 +193,30 @@ def run(function: Callable[[T], R], items: list[T], jobs: int, *,
     try:
         while pending or busy:
             while pending and len(busy) < jobs:
-                worker = idle.pop() if idle else _Worker(context, limit, seconds)
-                item = pending.popleft()
+                item, fresh = pending.popleft(), not idle
+                try:
+                    worker = idle.pop() if idle else _Worker(context, limit, seconds)
+                except OSError as exc:  # no more processes allowed, no memory to start one
+                    yield item, Failure(f"could not start a process to render this paper ({exc.strerror or exc})")
+                    continue
                 try:
                     worker.conn.send((function, item, os.getcwd()))
-                except (OSError, ValueError):  # it died while idle: a fresh one takes the item
+                except (OSError, ValueError):
                     worker.kill()
-                    pending.appendleft(item)
+                    if fresh:  # it could not even start: say so, rather than start one after another
+                        yield item, Failure(_died(worker))
+                    else:  # it died while idle: a fresh one takes the item
+                        pending.appendleft(item)
                     continue
                 busy[worker] = (item, time.monotonic() + seconds + grace)
+            if not busy:
+                continue
             soonest = min(deadline for _, deadline in busy.values())
             ready = set(wait([w.conn for w in busy] + [w.process.sentinel for w in busy],
                              timeout=max(0.0, soonest - time.monotonic())))
             for worker, (item, deadline) in list(busy.items()):
                 result, keep = _collect(worker, ready, deadline, seconds)
-                if result is None:
+                if result is _BUSY:
                     continue
                 del busy[worker]
                 if keep:
@@ -218,8 +227,11 @@ def run(function: Callable[[T], R], items: list[T], jobs: int, *,
             worker.stop() if worker in idle else worker.kill()
 
 
-def _collect(worker: _Worker, ready: set, deadline: float, seconds: float) -> tuple[object | None, bool]:
-    """(result or None when still busy, whether the worker can take another paper)."""
+_BUSY = object()
+
+
+def _collect(worker: _Worker, ready: set, deadline: float, seconds: float) -> tuple[object, bool]:
+    """(the result, or _BUSY when there is none yet; whether the worker can take another paper)."""
     if worker.conn in ready:
         try:
             result = worker.conn.recv()
@@ -236,7 +248,7 @@ def _collect(worker: _Worker, ready: set, deadline: float, seconds: float) -> tu
     if time.monotonic() >= deadline:
         worker.kill()
         return Failure(too_long(seconds)), False
-    return None, False
+    return _BUSY, False
 
 
 def _died(worker: _Worker) -> str:
