@@ -58,7 +58,6 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -129,7 +128,7 @@ def median(values) -> float:
 
 
 def _gather_one(project: Path, council: str):
-    from reportgen.pipeline.build import gather
+    from reportgen.pipeline.gather import gather
     from reportgen.inputs.project import Project
 
     inputs = gather(Project.at(project), [council])
@@ -241,7 +240,7 @@ def helper_inprocess(project: str, council: str, out_dir: str, reps: str) -> Non
 
     def reportgen_once():  # what build() does for one paper, with the worker's part in this process
         pydyf.PDF.page_references = cached
-        inputs = build.gather(Project.at(project), [council])
+        inputs = _gather_one(Path(project), council)
         with Manifest(Path(out_dir), Path(project).resolve()) as manifest:
             (job,) = build.plan(inputs, Path(out_dir), ("pdf",), manifest)
             result = render_paper(job)
@@ -493,16 +492,6 @@ def machine() -> dict:
             "load_average": [round(x, 2) for x in os.getloadavg()]}
 
 
-def versions() -> dict:
-    found = {}
-    for name in ("reportgen", "weasyprint", "pydyf", "pikepdf", "page-validation"):
-        try:
-            found[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            found[name] = "missing"
-    return found
-
-
 def table(results: dict, details: dict, quick: bool) -> str:
     rows = [("figure", "value", "target", "met")]
     units = {"overhead_ratio": "x", "batch_speedup": "x", "tagged_ratio_40": "x", "tagged_ratio_600": "x",
@@ -568,7 +557,9 @@ def main() -> None:
         bench.cleanup()
     report = {key: round(results[key], 4) for key in KEYS}
     report["machine"] = machine()
-    report["versions"] = versions()
+    from reportgen.dependencies import output_versions
+
+    report["versions"] = output_versions()
     print(table(results, bench.details, args.quick))
     print(f"\nmachine: {report['machine']}\nversions: {report['versions']}\ntotal time: {bench.elapsed():.0f} s")
     out = args.out or (None if args.quick else HERE / "results.json")

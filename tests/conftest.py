@@ -71,3 +71,21 @@ def haringey_pdf(tmp_path_factory) -> Path:
     assert report.ok, [o.message for o in report.outcomes]
     (path,) = [f for o in report.outcomes for f in o.files]
     return path
+
+
+def outline_of(source) -> list:
+    """[(title, page number, children)] of a PDF's bookmarks (a path, or an open pikepdf.Pdf)."""
+    import pikepdf
+
+    def read(pdf):
+        pages = {p.obj.objgen: n for n, p in enumerate(pdf.pages, 1)}
+        with pdf.open_outline() as outline:
+            def walk(items):
+                return [(i.title, pages[i.destination[0].objgen], walk(i.children)) for i in items]
+
+            return walk(outline.root)
+
+    if isinstance(source, pikepdf.Pdf):
+        return read(source)
+    with pikepdf.open(source) as pdf:
+        return read(pdf)

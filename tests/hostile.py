@@ -120,7 +120,7 @@ def tags_of(document: str) -> list[tuple[str, dict]]:
 
 def rendered_html(project: Path, names: list[str] | None = None) -> dict[str, str]:
     """Each buildable paper's HTML by `council/paper`, made by the library functions the build uses."""
-    from reportgen.pipeline.build import gather
+    from reportgen.pipeline.gather import gather
     from reportgen.inputs.project import Project
     from reportgen.render.html import render_html
     from reportgen.errors import BuildError

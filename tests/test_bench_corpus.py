@@ -8,7 +8,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import corpus  # noqa: E402
 
-from reportgen.pipeline.build import gather  # noqa: E402
+from reportgen.pipeline.gather import gather  # noqa: E402
 from reportgen.inputs.project import Project  # noqa: E402
 
 

@@ -65,12 +65,12 @@ def test_usage_error_exits_2(run_cli):
 
 
 def test_internal_error_exits_3_and_saves_traceback(run_cli, monkeypatch):
-    from reportgen.pipeline import build
+    from reportgen.pipeline import gather
 
     def explode(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(build, "gather", explode)
+    monkeypatch.setattr(gather, "gather", explode)
     result = run_cli("-C", ROOT, "validate")
     assert result.code == 3
     assert "this is a bug" in result.err and "RuntimeError: boom" in result.err

@@ -8,7 +8,8 @@ import pytest
 
 from conftest import ROOT, copy_project
 from reportgen.meetings.deadlines import Status
-from reportgen.meetings.calendar import due_report, format_due, read_calendar
+from reportgen.cli.console import due_table as format_due
+from reportgen.meetings.calendar import due_report, read_calendar
 from reportgen.inputs.project import Project
 
 D = dt.date
@@ -281,7 +282,7 @@ def test_due_command_prints_the_table(run_cli):
                                 "Mon", "21", "Jan", "2013", "18:30", "haringey", "cyp-scrutiny"]
     assert lines[5] == "    item 3.1 Children's social care performance, quarter 3: no paper yet"
     assert lines[6].split()[:7] == ["on", "track", "Tue", "5", "Feb", "2013", "(20)"]
-    assert "3 meeting(s) in 5 council(s): 0 missed, 0 at risk, 0 due today, 3 on track" in result.err
+    assert "3 meeting(s) in 6 council(s): 0 missed, 0 at risk, 0 due today, 3 on track" in result.err
 
 
 def test_due_today_when_ready(run_cli):
@@ -294,9 +295,9 @@ def test_due_today_when_ready(run_cli):
     ("2013-01-24", "at risk (statutory)  Fri 25 Jan 2013 (1)  Thu 24 Jan 2013 (0)"),
     ("2013-01-28", "missed (statutory)  Fri 25 Jan 2013 (passed)  Thu 24 Jan 2013 (passed)"),
 ])
-def test_due_exits_3_when_a_deadline_is_at_risk_or_missed(run_cli, today, status):
+def test_due_exits_4_when_a_deadline_is_at_risk_or_missed(run_cli, today, status):
     result = run_cli("-C", ROOT, "due", "haringey", "--today", today)
-    assert result.code == 3
+    assert result.code == 4
     assert result.out.splitlines()[3].startswith(status)
 
 
@@ -323,7 +324,7 @@ def test_deadline_alert_outranks_input_errors(run_cli, project):
     write_meetings(project, "meetings:\n" + HARINGEY_MEETING.replace("paper: munro-progress", ""))
     write_meetings(project, "meetings: [oops]\n", slug="glanmor")
     result = run_cli("-C", project, "due", "--today", "2013-01-11")
-    assert result.code == 3
+    assert result.code == 4
     assert "meetings.yaml:1:12: meetings[0]: expected a mapping" in result.err
     assert "0 missed, 1 at risk, 0 due today, 0 on track; 1 input error(s)" in result.err
 
@@ -345,4 +346,4 @@ def test_a_missing_attachment_is_reported_by_due(tmp_path, run_cli):
     (project / "councils/haringey/attachments/lscb-figures-2011-12.pdf").unlink()
     result = run_cli("-C", project, "due", "haringey", "--today", "2013-01-08", cwd=project)
     assert "attachment attachments/lscb-figures-2011-12.pdf does not exist yet" in result.out
-    assert result.code == 3 and "at risk" in result.out  # the council's deadline is two working days away
+    assert result.code == 4 and "at risk" in result.out  # the council's deadline is two working days away

@@ -9,7 +9,7 @@ import pdfplumber
 import pikepdf
 import pytest
 
-from conftest import ROOT, copy_project
+from conftest import ROOT, copy_project, outline_of
 from reportgen.errors import InputError
 from reportgen.meetings.calendar import read_calendar
 from reportgen.meetings.pack import PACK_CONTEXT_VARIABLES, build_pack, pack_context, plan_pack, render_front_html
@@ -23,11 +23,31 @@ LSCB = "Haringey Local Safeguarding Children Board annual report 2011/12"
 ATTACHMENT = "Appendix A: the board's figures for 2011/12"
 
 
+CALLS: dict[str, list] = {"gather": [], "build": []}
+
+
 @pytest.fixture(scope="module")
 def pack(tmp_path_factory):
-    """The Haringey pack for 21 January 2013, built once for the module."""
+    """The Haringey pack for 21 January 2013, built once for the module (counting reads and builds)."""
+    import reportgen.meetings.pack.plan as plan
+    import reportgen.pipeline.build as pipeline
+
     out = tmp_path_factory.mktemp("pack")
-    return build_pack(Project.at(ROOT), "haringey", MEETING, out_dir=out)
+    with pytest.MonkeyPatch.context() as patch:
+        for module, name in ((plan, "gather"), (pipeline, "gather"), (pipeline, "build")):
+            def spy(*args, _original=getattr(module, name), _name=name, **kwargs):
+                CALLS[_name].append(kwargs)
+                return _original(*args, **kwargs)
+
+            patch.setattr(module, name, spy)
+        return build_pack(Project.at(ROOT), "haringey", MEETING, out_dir=out)
+
+
+def test_the_council_is_read_once_and_its_papers_built_in_one_run(pack):
+    assert len(CALLS["gather"]) == 1
+    (build_call,) = CALLS["build"]
+    assert build_call["only"] == {"haringey": {"munro-progress", "safeguarding-annual-report"}}
+    assert build_call["inputs"] is not None
 
 
 @pytest.fixture(scope="module")
@@ -54,17 +74,6 @@ def front_rows(pack) -> list[list[str]]:
         page = " ".join(w["text"] for w in band if w["x0"] >= page_x - 1)
         rows.append([number["text"], title, page])
     return rows
-
-
-def outline_of(path):
-    """[(title, page number, children)] of the PDF's bookmarks."""
-    with pikepdf.open(path) as pdf:
-        pages = {p.obj.objgen: n for n, p in enumerate(pdf.pages, 1)}
-        with pdf.open_outline() as outline:
-            def walk(items):
-                return [(i.title, pages[i.destination[0].objgen], walk(i.children)) for i in items]
-
-            return walk(outline.root)
 
 
 def test_one_pdf_named_for_the_meeting(pack):
@@ -290,3 +299,14 @@ def test_an_untagged_attachment_is_put_in_with_a_warning(project, run_cli, tmp_p
     assert outline_of(target)[2][2][1][:2] == (ATTACHMENT, 16)
     with pikepdf.open(target) as pdf, pdf.open_metadata() as xmp:
         assert "pdfuaid:part" not in xmp  # the pack no longer claims PDF/UA
+
+
+def test_a_template_error_in_a_councils_front_sheet_is_located(project, run_cli, tmp_path):
+    templates = project / "councils/haringey/templates"
+    templates.mkdir()
+    (templates / "pack.html").write_text(
+        '{% extends "base/pack.html" %}\n{% block heading %}\n<h1>{{ 1/0 }}</h1>\n{% endblock %}', encoding="utf-8")
+    result = run_cli("-C", project, "pack", "haringey", "--meeting", "2013-01-21", "--out", tmp_path / "out")
+    assert result.code == 1, result.err
+    assert "councils/haringey/templates/pack.html:3: template error: division by zero" in result.err
+    assert "internal error" not in result.err

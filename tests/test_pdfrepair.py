@@ -23,7 +23,7 @@ def built(tmp_path_factory):
 @pytest.fixture(scope="module")
 def raw_haringey():
     """The Haringey paper as WeasyPrint 70 writes it, before any repair."""
-    from reportgen.pipeline.build import gather
+    from reportgen.pipeline.gather import gather
     from reportgen.pdf.engine import render_pdf
     from reportgen.render.html import render_html
 

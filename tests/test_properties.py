@@ -171,7 +171,7 @@ def test_markdown_is_always_safe(text):
 @pytest.fixture(scope="module")
 def sample_view(tmp_path_factory):
     """The tiny council's paper, merged, with its style: what render_html is given."""
-    from reportgen.pipeline.build import gather
+    from reportgen.pipeline.gather import gather
     from reportgen.inputs.project import Project
 
     fixture = make_project(tmp_path_factory.mktemp("props"))

@@ -6,7 +6,7 @@ import re
 
 from conftest import ROOT
 from reportgen.inputs import models
-from reportgen.pipeline.build import gather
+from reportgen.pipeline.gather import gather
 from reportgen.inputs.project import Project
 from reportgen.render.html import CONTEXT_VARIABLES, context
 from reportgen.render.schema_docs import UNDESCRIBED, blocks, generate, reachable_types

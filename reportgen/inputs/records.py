@@ -6,13 +6,16 @@ problem is collected, so an officer fixes them all in one go.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Generic, TypeVar
 
 from pydantic import BaseModel
 
+from reportgen.confine import leads_out
 from reportgen.errors import Diagnostic, InputError, error
+from reportgen.inputs.meetings import MeetingsCalendar
 from reportgen.inputs.models import Council, Paper, Progress, Reference
 from reportgen.inputs.project import Project
 from reportgen.inputs.validate import validate
@@ -39,6 +42,15 @@ class CouncilRecords:
     council: Loaded[Council]
     papers: dict[str, Loaded[Paper]]
     progress: dict[str, Loaded[Progress]]
+    calendar: MeetingsCalendar | None = None
+
+    def meeting_dates(self, committee: str, before: dt.date) -> list[dt.date]:
+        """Dates of the committee's meetings before `before`, oldest first: from meetings.yaml and the papers."""
+        dates = {p.model.meeting.date for p in self.papers.values()
+                 if p.model.meeting and p.model.meeting.committee == committee}
+        if self.calendar is not None:
+            dates |= {m.date for m in self.calendar.meetings if m.committee == committee}
+        return sorted(d for d in dates if d < before)
 
 
 @dataclass
@@ -63,10 +75,11 @@ class Reading:
 
     def read_folder(self, folder: Path, model: type[M]) -> dict[str, Loaded[M]]:
         loaded = {}
-        if folder.is_dir() and not folder.resolve().is_relative_to(folder.parent.resolve()):
+        target = leads_out(folder, folder.parent) if folder.is_dir() else None
+        if target is not None:
             # A folder linked from elsewhere would let records come from outside the council.
             self.diagnostics.append(error(
-                f"this folder is a symbolic link to {folder.resolve()}; records must be real files in the "
+                f"this folder is a symbolic link to {target}; records must be real files in the "
                 f"council's folder (copy them in instead)", file=folder))
             return loaded
         for path in yaml_files(folder):
@@ -97,4 +110,35 @@ def read_council(project: Project, slug: str) -> tuple[CouncilRecords | None, li
     progress = reading.read_folder(folder / "progress", Progress)
     if reading.failed or council is None:
         return None, reading.diagnostics
-    return CouncilRecords(slug, folder, council, papers, progress), reading.diagnostics
+    return CouncilRecords(slug, folder, council, papers, progress, _quiet_calendar(folder)), reading.diagnostics
+
+
+def _quiet_calendar(folder: Path) -> MeetingsCalendar | None:
+    """meetings.yaml when it reads cleanly; only to date a committee's meetings (`due` reports its problems)."""
+    path = folder / "meetings.yaml"
+    loaded = Reading().read(path, MeetingsCalendar) if path.is_file() else None
+    return loaded.model if loaded else None
+
+
+@dataclass(frozen=True)
+class CouncilSummary:
+    """What `reportgen councils` lists: enough to find one's way, read even from a council with errors."""
+
+    slug: str
+    name: str
+    style: str
+    papers: tuple[str, ...]
+
+
+def council_summaries(project: Project) -> list[CouncilSummary]:
+    summaries = []
+    for slug in project.council_slugs():
+        folder = project.council_dir(slug)
+        try:
+            data = load_yaml(folder / "council.yaml").data
+        except InputError:
+            data = None
+        data = data if isinstance(data, dict) else {}
+        summaries.append(CouncilSummary(slug, str(data.get("name", slug)), str(data.get("style", "?")),
+                                        tuple(p.stem for p in yaml_files(folder / "papers"))))
+    return summaries

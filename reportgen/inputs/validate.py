@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 import types
 import typing
-from enum import Enum
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -174,7 +173,3 @@ def _unwrap(annotation: Any) -> Any:
 
 def _is_model(annotation: Any) -> bool:
     return isinstance(annotation, type) and issubclass(annotation, BaseModel)
-
-
-def enum_values(enum: type[Enum]) -> list[str]:
-    return [member.value for member in enum]

@@ -34,6 +34,7 @@ from yaml.events import (
     SequenceStartEvent, StreamEndEvent, StreamStartEvent,
 )
 
+from reportgen.confine import leads_out
 from reportgen.errors import Diagnostic, InputError, error
 
 MAX_BYTES = 1024 * 1024
@@ -122,14 +123,13 @@ def load_yaml(path: Path) -> Document:
     # pull any file on the machine into a paper (or its text into a message):
     # refuse it. A whole council folder that is a link keeps working, because
     # the folder and the file then resolve to the same place.
-    if path.is_symlink():
-        target = Path(os.path.realpath(path))
-        if not target.is_relative_to(os.path.realpath(path.parent)):
-            raise InputError([error(
-                f"this file is a symbolic link to {target}, outside its folder; "
-                "records must be real files in the council's folder (copy the file in instead)",
-                file=path,
-            )])
+    target = leads_out(path, path.parent)
+    if target is not None:
+        raise InputError([error(
+            f"this file is a symbolic link to {target}, outside its folder; "
+            "records must be real files in the council's folder (copy the file in instead)",
+            file=path,
+        )])
     try:
         raw, size = _read_capped(path)
     except OSError as exc:

@@ -1,1 +1,1 @@
-
+"""Meetings: calendars, publication deadlines, publishing, scheduling and agenda packs."""

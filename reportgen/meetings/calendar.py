@@ -17,11 +17,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from reportgen.meetings.deadlines import (
-    DateOutOfRange, Deadline, Status, WorkingCalendar, council_deadline, meeting_deadlines, statutory_clear_days,
-    statutory_deadline, worst,
+    DateOutOfRange, Deadline, Status, WorkingCalendar, council_deadline, meeting_deadlines, short_date,
+    statutory_clear_days, statutory_deadline, worst,
 )
 from reportgen.errors import Diagnostic, did_you_mean, one_of, warning
-from reportgen.inputs.models import AgendaItem, Committee, CommitteeMeeting, Council, MeetingsCalendar
+from reportgen.inputs.meetings import AgendaItem, CommitteeMeeting, MeetingsCalendar
+from reportgen.inputs.models import Committee, Council
 from reportgen.inputs.project import Project
 from reportgen.inputs.records import Loaded, Reading, yaml_files
 
@@ -184,7 +185,7 @@ def _resolve(
         reason = working.non_working_reason(meeting.date)
         if reason:
             problems.append(source.diagnostic(
-                f"the meeting is on {_day(meeting.date)}, which is not a working day ({reason}); "
+                f"the meeting is on {short_date(meeting.date)}, which is not a working day ({reason}); "
                 f"check the date", where + ("date",), warn=True))
         items, item_problems = _resolve_items(meeting, where, loaded, papers)
         problems += item_problems
@@ -358,7 +359,7 @@ def due_report(
     project: Project, names: list[str] | None = None, *, today: dt.date, within: int = DEFAULT_WITHIN_DAYS,
 ) -> DueReport:
     """Deadlines, status and missing or invalid papers for every upcoming meeting of the councils named."""
-    from reportgen.pipeline.build import gather
+    from reportgen.pipeline.gather import gather
 
     report = DueReport(today, within)
     calendars, report.diagnostics = read_calendars(project, names)
@@ -415,6 +416,8 @@ def _check_papers_agree(calendar: CouncilCalendar, valid: dict) -> list[Diagnost
                 continue
             own = view.paper.meeting
             at = ("meetings", m.index, "items", j, "paper")
+            if own is None:  # a paper for no particular meeting may be put on any agenda
+                continue
             if (own.committee, own.date) != (m.committee.id, m.date):
                 if (own.committee, own.date) not in listed[view.id]:
                     problems.append(source.diagnostic(
@@ -425,54 +428,6 @@ def _check_papers_agree(calendar: CouncilCalendar, valid: dict) -> list[Diagnost
                     f"paper '{view.id}' gives item number '{own.item}', but the agenda has it as item "
                     f"'{scheduled.item.item}'; correct one of them", at, warn=True))
     return problems
-
-
-# --- presentation ----------------------------------------------------------------
-
-
-def _day(day: dt.date, year: bool = True) -> str:
-    return f"{day:%a} {day.day} {day:%b}" + (f" {day.year}" if year else "")
-
-
-def _deadline_cell(deadline: Deadline | None) -> str:
-    if deadline is None:
-        return "-"
-    left = deadline.working_days_left
-    return f"{_day(deadline.date)} ({left})" if left >= 0 else f"{_day(deadline.date)} (passed)"
-
-
-def format_due(report: DueReport) -> str:
-    """The plain-text table `reportgen due` prints."""
-    lines = [f"Meetings from {_day(report.today)} to {_day(report.until)}, and later ones with a deadline by then"]
-    if not report.meetings:
-        lines.append("No meetings with a deadline in this period.")
-        return "\n".join(lines)
-    header = ("Status", "Publish by (law)", "Council deadline", "Meeting", "Council", "Committee")
-    rows = [
-        (
-            due.status.value + (f" ({due.deciding.kind})" if due.status is not Status.ON_TRACK
-                                and len(due.deadlines) > 1 else ""),
-            _deadline_cell(due.deadline("statutory")),
-            _deadline_cell(due.deadline("council")),
-            f"{_day(due.meeting.date)} {due.meeting.meeting.time:%H:%M}",
-            due.council.slug,
-            due.meeting.committee.id,
-        )
-        for due in report.meetings
-    ]
-    widths = [max(len(r[c]) for r in [header, *rows]) for c in range(len(header))]
-    fmt = lambda row: "  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip()  # noqa: E731
-    lines += ["", fmt(header)]
-    for due, row in zip(report.meetings, rows):
-        lines.append(fmt(row))
-        lines += [f"    {problem}" for problem in due.problems]
-    lines += ["", "(n) = working days left before the deadline, not counting today."]
-    return "\n".join(lines)
-
-
-def summary(report: DueReport) -> str:
-    counts = ", ".join(f"{report.count(s)} {s.value}" for s in reversed(Status))
-    return f"{len(report.meetings)} meeting(s) in {len(report.councils)} council(s): {counts}"
 
 
 def london_today() -> dt.date:

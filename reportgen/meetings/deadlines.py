@@ -319,3 +319,8 @@ def meeting_deadlines(
         Deadline(kind, day, rule, working_days_left(today, day, calendar), status(today, day, ready, calendar))
         for kind, day, rule in rules
     ]
+
+
+def short_date(day: dt.date, year: bool = True) -> str:
+    """Mon 21 Jan 2013: how deadlines and meeting days are written in tables and messages."""
+    return f"{day:%a} {day.day} {day:%b}" + (f" {day.year}" if year else "")

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import time as clock
-from pathlib import Path
 from typing import Callable
 
 from reportgen.inputs.project import Project
@@ -28,16 +27,14 @@ def papers_due(project: Project, names: list[str] | None, today: dt.date, within
     return {slug: set(ids) for slug, ids in needed.items() if ids}
 
 
-def build_due(project: Project, names: list[str] | None, *, today: dt.date, within: int, out_dir: Path,
-              formats: tuple[str, ...], jobs: int | None = None, on_outcome: Callable | None = None):
-    """Build what upcoming meetings need; None when nothing is due."""
+def build_due(project: Project, names: list[str] | None, *, today: dt.date, within: int, **options):
+    """Build what upcoming meetings need (`options` as for `build`); None when nothing is due."""
     from reportgen.pipeline.build import build
 
     only = papers_due(project, names, today, within)
     if not only:
         return None
-    return build(project, sorted(only), out_dir=out_dir, formats=formats, jobs=jobs, only=only,
-                 on_outcome=on_outcome)
+    return build(project, sorted(only), only=only, **options)
 
 
 def run_forever(run_once: Callable[[], None], times: list[dt.time], log: Callable[[str], None]) -> None:

@@ -1,1 +1,1 @@
-
+"""PDF work: WeasyPrint rendering, structure-tree repair, the machine-check gate."""

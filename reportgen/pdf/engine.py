@@ -25,8 +25,9 @@ import traceback
 import types
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
+from reportgen import confine
 from reportgen.errors import BuildError, clip, display_path, printable
 from reportgen.inputs.styles import MAX_STYLE_FILE_BYTES, too_big
 
@@ -51,25 +52,6 @@ class _Collector(logging.Handler):
         (self.errors if record.levelno >= logging.ERROR else self.warnings).append(message)
 
 
-def _trusted_roots(roots: list[Path]) -> list[Path]:
-    """The real folders files may be served from.
-
-    Roots are compared by their real paths, so a council folder that is itself
-    a symbolic link keeps working. But a root that lies inside another root
-    (a council's templates/ inside the council folder) must also really be
-    inside it: a templates/ that is a link to, say, the home folder would
-    otherwise make every file there fair game.
-    """
-    trusted = []
-    for root in roots:
-        real = Path(os.path.realpath(root))
-        outer = [Path(os.path.realpath(other)) for other in roots
-                 if other != root and Path(os.path.abspath(root)).is_relative_to(os.path.abspath(other))]
-        if all(real.is_relative_to(folder) for folder in outer):
-            trusted.append(real)
-    return trusted
-
-
 def _fetcher_class():
     from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
@@ -78,35 +60,34 @@ def _fetcher_class():
 
         def __init__(self, roots: list[Path]):
             super().__init__(allowed_protocols={"file", "data"})
-            self.roots = _trusted_roots(roots)
+            self.roots = confine.Roots(roots)
             self.refused: list[str] = []
 
         def fetch(self, url, headers=None):
-            parts = urlsplit(url)
-            if parts.scheme == "data":
+            if urlsplit(url).scheme == "data":
                 return super().fetch(url, headers)
-            if parts.scheme == "file" and parts.netloc in ("", "localhost"):
-                written = os.path.abspath(unquote(parts.path))
-                real = Path(os.path.realpath(written))
-                if any(real.is_relative_to(root) for root in self.roots):
-                    if not real.is_file():
-                        self.refused.append(f"missing file {real}")
-                        raise FatalURLFetchingError(f"missing file: {real}")
-                    if real.suffix == ".css" and real.stat().st_size > MAX_STYLE_FILE_BYTES:  # before reading it
-                        self.refused.append(f"{display_path(real)}: {too_big(real.stat().st_size)}")
-                        raise FatalURLFetchingError(f"too big: {real}")
-                    try:
-                        data = real.read_bytes()
-                    except OSError as exc:
-                        self.refused.append(f"cannot read {real}: {exc.strerror}")
-                        raise FatalURLFetchingError(f"cannot read: {real}") from None
-                    kind = mimetypes.guess_type(real.name)[0] or "application/octet-stream"
-                    return URLFetcherResponse(url, data, headers={"Content-Type": kind})
-                if str(real) != written:  # say where a symbolic link really leads
-                    self.refused.append(f"refused {url}, a symbolic link to {real} "
-                                        "(only files of the style and the council may be used)")
-                    raise FatalURLFetchingError(f"refused: {url}")
-            shown = url if parts.scheme == "file" else clip(url)  # a path is worth seeing whole; a URL is not
+            real = self.roots.find_url(url)
+            if real is not None:
+                if not real.is_file():
+                    self.refused.append(f"missing file {real}")
+                    raise FatalURLFetchingError(f"missing file: {real}")
+                if real.suffix == ".css" and real.stat().st_size > MAX_STYLE_FILE_BYTES:  # before reading it
+                    self.refused.append(f"{display_path(real)}: {too_big(real.stat().st_size)}")
+                    raise FatalURLFetchingError(f"too big: {real}")
+                try:
+                    data = real.read_bytes()
+                except OSError as exc:
+                    self.refused.append(f"cannot read {real}: {exc.strerror}")
+                    raise FatalURLFetchingError(f"cannot read: {real}") from None
+                kind = mimetypes.guess_type(real.name)[0] or "application/octet-stream"
+                return URLFetcherResponse(url, data, headers={"Content-Type": kind})
+            written = confine.local_path(url)
+            target = confine.real(written) if written is not None else None
+            if target is not None and target != written:  # say where a symbolic link really leads
+                self.refused.append(f"refused {url}, a symbolic link to {target} "
+                                    "(only files of the style and the council may be used)")
+                raise FatalURLFetchingError(f"refused: {url}")
+            shown = url if written is not None else clip(url)  # a path is worth seeing whole; a URL is not
             self.refused.append(f"refused {shown} (only files of the style and the council may be used)")
             raise FatalURLFetchingError(f"refused: {shown}")
 
@@ -292,11 +273,3 @@ def preload() -> None:
     import weasyprint  # noqa: F401
 
     install_hooks()
-
-
-def versions() -> dict[str, str]:
-    """Versions of the rendering stack, for manifests and `doctor`."""
-    import pydyf
-    import weasyprint
-
-    return {"weasyprint": weasyprint.__version__, "pydyf": pydyf.__version__}

@@ -11,12 +11,15 @@ passed", never "accessible".
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pikepdf
-from pikepdf import Array
+from pikepdf import Array, Dictionary
 
-from reportgen.pdf.structtree import elements as all_elements, is_element, kids, walk
+from reportgen.errors import ReportgenError
+from reportgen.pdf.structtree import StructTree, attribute, is_element, parent_tree, structure_of, walk
 
 VALIDATOR = "page-validation"
 
@@ -37,6 +40,12 @@ class CheckReport:
     @property
     def passed(self) -> bool:
         return not self.findings
+
+    def findings_text(self, limit: int | None = None) -> str:
+        """The findings on one line, as every message about a failed gate shows them."""
+        shown = self.findings[:limit] if limit else self.findings
+        more = "; ..." if limit and len(self.findings) > limit else ""
+        return "; ".join(f"[{f.rule}] {f.message}" for f in shown) + more
 
     def verdict(self) -> str:
         if self.passed:
@@ -62,17 +71,26 @@ def _validate(data: bytes, report: CheckReport) -> None:
 
     import page
 
-    result = page.validate_pdf_bytes(data, profile=page.ValidationProfile.PDF_UA_1)
     report.validator = f"{VALIDATOR} {version(VALIDATOR)} (PDF/UA-1)"
+    try:
+        result = page.validate_pdf_bytes(data, profile=page.ValidationProfile.PDF_UA_1)
+    except page.PageError as exc:  # e.g. a cyclic structure tree deeper than its safety limit
+        report.findings.append(Finding("validator", f"the PDF/UA-1 validator could not read this file ({exc})"))
+        return
     report.rules_checked = result.rules.total
     for failure in result.failures:
         report.findings.append(Finding(failure.rule_id, failure.message))
 
 
+def _dictionary(value) -> Dictionary:
+    return value if isinstance(value, Dictionary) else Dictionary()
+
+
 def _structure(pdf: pikepdf.Pdf, report: CheckReport) -> None:
     add = lambda rule, message: report.findings.append(Finding(rule, message))  # noqa: E731
     root = pdf.Root
-    if "/StructTreeRoot" not in root or not root.get("/MarkInfo", {}).get("/Marked", False):
+    tree = structure_of(pdf)
+    if tree is None or not _dictionary(root.get("/MarkInfo")).get("/Marked", False):
         add("tagged", "the PDF is not tagged: screen readers cannot follow it")
         return
     lang = str(root.get("/Lang", ""))
@@ -83,14 +101,12 @@ def _structure(pdf: pikepdf.Pdf, report: CheckReport) -> None:
     report.facts["title"] = title
     if not title:
         add("title", "no document title")
-    if not root.get("/ViewerPreferences", {}).get("/DisplayDocTitle", False):
+    if not _dictionary(root.get("/ViewerPreferences")).get("/DisplayDocTitle", False):
         add("title", "the window shows the file name, not the title (DisplayDocTitle)")
+    for problem in tree.problems:
+        add("structure", problem)
 
-    tree = root.StructTreeRoot
-    elements = list(all_elements(tree))
-    reachable = {e.objgen for e in elements}
-    kinds = [str(e.S) for e in elements]
-
+    kinds = [tree.type(e) for e in tree.elements]
     headings = [int(k[2]) for k in kinds if len(k) == 3 and k.startswith("/H") and k[2].isdigit()]
     report.facts["headings"] = len(headings)
     if headings and headings[0] != 1:
@@ -106,29 +122,28 @@ def _structure(pdf: pikepdf.Pdf, report: CheckReport) -> None:
     if bookmarks < len(headings):
         add("bookmarks", f"{len(headings)} headings but only {bookmarks} bookmarks")
 
-    tables = [e for e in elements if str(e.S) == "/Table"]
+    tables = tree.of_type("/Table")
     report.facts["tables"] = len(tables)
     for number, table in enumerate(tables, 1):
         cells = list(walk(table))
-        headers = [c for c in cells if str(c.S) == "/TH"]
+        headers = [c for c in cells if tree.type(c) == "/TH"]
         if not headers:
             add("tables", f"table {number} has no header cells")
-        unscoped = [h for h in headers if "/Scope" not in (h.get("/A") or {})]
+        unscoped = [h for h in headers if attribute(h, "/Scope") is None]
         if unscoped:
             add("tables", f"table {number}: {len(unscoped)} header cell(s) without /Scope")
-        heads = [c for c in cells if str(c.S) == "/THead"]
+        heads = [c for c in cells if tree.type(c) == "/THead"]
         if len(heads) > 1:
             add("tables", f"table {number} has its heading row {len(heads)} times; it should be tagged once")
-    _split_tables(tables, elements, pdf, add)
+    _split_tables(tables, tree, pdf, add)
 
-    for figure in (e for e in elements if str(e.S) == "/Figure"):
+    for figure in tree.of_type("/Figure"):
         if not str(figure.get("/Alt", "")).strip():
             add("images", "an image has no alternative text")
 
-    nums = tree.ParentTree.Nums
+    reachable = {e.objgen for e in tree.elements}
     orphans = 0
-    for i in range(0, len(nums), 2):
-        value = nums[i + 1]
+    for value in parent_tree(tree.root).values():
         for element in (value if isinstance(value, Array) else [value]):
             if is_element(element) and element.objgen not in reachable:
                 orphans += 1
@@ -137,7 +152,7 @@ def _structure(pdf: pikepdf.Pdf, report: CheckReport) -> None:
                          "but not in the structure tree; they should be artifacts")
 
 
-def _split_tables(tables, elements, pdf, add) -> None:
+def _split_tables(tables, tree: StructTree, pdf, add) -> None:
     """A table continued on the next page as a new Table with the same columns (WeasyPrint #2903).
 
     The sign: a Table that opens its page (nothing but its own ancestors
@@ -145,18 +160,11 @@ def _split_tables(tables, elements, pdf, add) -> None:
     ended on the page before.
     """
     pages = {p.objgen: i for i, p in enumerate(pdf.pages)}
+    elements = tree.elements
     order = {e.objgen: i for i, e in enumerate(elements)}
 
-    def ancestors(element):
-        found = set()
-        parent = element.get("/P")
-        while is_element(parent):
-            found.add(parent.objgen)
-            parent = parent.get("/P")
-        return found
-
     def opens_page(table, page):
-        above = ancestors(table)
+        above = {a.objgen for a in tree.ancestors(table)}
         return all(e.objgen in above or page_of(e) != page for e in elements[: order[table.objgen]])
 
     def page_of(element):
@@ -164,8 +172,8 @@ def _split_tables(tables, elements, pdf, add) -> None:
         return pages.get(pg.objgen) if pg is not None else None
 
     def columns(table):
-        head = next((c for c in walk(table) if str(c.S) == "/THead"), None)
-        return len([c for c in walk(head) if str(c.S) == "/TH"]) if head is not None else None
+        head = next((c for c in walk(table) if tree.type(c) == "/THead"), None)
+        return len([c for c in walk(head) if tree.type(c) == "/TH"]) if head is not None else None
 
     for first, second in zip(tables, tables[1:]):
         a, b = page_of(first), page_of(second)
@@ -180,6 +188,20 @@ def _count(items) -> int:
     return sum(1 + _count(item.children) for item in items)
 
 
+def qpdf_message(exc: Exception) -> str:
+    """qpdf's message without the in-memory stream it names ("<_io.BytesIO object at 0x…>"): only what is wrong."""
+    return re.sub(r"(stream )?<_io\.BytesIO object at 0x[0-9a-f]+>:?\s*", "", str(exc))[:200]
+
+
+def check_file(path: Path) -> CheckReport:
+    """Check a PDF file; a file that is not a PDF at all is the user's mistake, not a finding."""
+    data = path.read_bytes()
+    if b"%PDF-" not in data[:1024]:
+        raise ReportgenError(f"{path}: this is not a PDF file (it has no %PDF- header); "
+                             "`reportgen check` checks PDF files, such as the papers in output/")
+    return check_pdf(data)
+
+
 def check_pdf(data: bytes) -> CheckReport:
     """Run every machine check on a PDF held in memory."""
     report = CheckReport()
@@ -187,8 +209,11 @@ def check_pdf(data: bytes) -> CheckReport:
         with pikepdf.open(io.BytesIO(data)) as pdf:
             report.facts["pages"] = len(pdf.pages)
             _structure(pdf, report)
+    except pikepdf.PasswordError:
+        report.findings.append(Finding("file", "the PDF is password-protected, so it cannot be checked"))
+        return report
     except pikepdf.PdfError as exc:
-        report.findings.append(Finding("file", f"not a readable PDF: {exc}"))
+        report.findings.append(Finding("file", f"not a readable PDF: {qpdf_message(exc)}"))
         return report
     _validate(data, report)
     return report

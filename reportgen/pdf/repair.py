@@ -25,7 +25,8 @@ from dataclasses import dataclass, field
 import pikepdf
 from pikepdf import Array, Dictionary, Name
 
-from reportgen.pdf.structtree import elements, is_element, kids, walk
+from reportgen.pdf.structtree import (StructTree, attribute, is_element, kids, parent_tree, read_tree,
+                                     set_attribute, walk)
 
 SOURCE_KEY = Name("/T")  # written by pdf.py's structure tracing
 
@@ -59,9 +60,8 @@ class _Repair:
         self.log = RepairLog()
         self.root = pdf.Root.StructTreeRoot
         self.page_index = {page.objgen: i for i, page in enumerate(pdf.pages)}
-        nums = self.root.ParentTree.Nums
         # ParentTree: page StructParents -> array (MCID -> element); annotations -> element.
-        self.parent_tree = {int(nums[i]): nums[i + 1] for i in range(0, len(nums), 2)}
+        self.parent_tree = parent_tree(self.root)
         self.replaced: dict[tuple, Dictionary] = {}  # objgen of a removed element -> survivor
         self.header_ids: dict[str, str] = {}  # removed TH /ID -> surviving TH /ID
         self.to_artifact: dict[int, set[int]] = defaultdict(set)  # page index -> MCIDs
@@ -69,7 +69,7 @@ class _Repair:
     # -- joining split elements --
 
     def join(self, parent) -> None:
-        """Join consecutive children that are pieces of one HTML element, then recurse."""
+        """Join consecutive children that are pieces of one HTML element (the walk then goes below)."""
         children = kids(parent)
         merged: list = []
         for kid in children:
@@ -80,9 +80,6 @@ class _Repair:
                 merged.append(kid)
         if len(merged) != len(children):
             parent.K = Array(merged)
-        for kid in merged:
-            if is_element(kid):
-                self.join(kid)
 
     def absorb(self, survivor, piece) -> None:
         """Move `piece` (the same HTML element on a later page) into `survivor`.
@@ -136,61 +133,21 @@ class _Repair:
             elif isinstance(kid, Dictionary) and kid.get("/Type") == Name.MCR:
                 self.to_artifact[self.page_index[kid.Pg.objgen]].add(int(kid.MCID))
 
-    # -- header scopes and cell headers --
+    # -- cell headers --
 
-    def fix_tables(self, element) -> None:
-        for node in walk(element):
-            kind = str(node.get("/S"))
-            if kind == "/TH":
-                self.set_scope(node)
-            elif kind == "/TD" and "/A" in node and "/Headers" in node.A:
-                ids = [self.header_ids.get(str(h), str(h)) for h in node.A.Headers]
-                node.A.Headers = Array([pikepdf.String(i) for i in dict.fromkeys(ids)])
-
-    def set_scope(self, cell) -> None:
-        """Column for a heading row (in THead, or all header cells); Row for a header beside data cells."""
-        row = cell.get("/P")
-        group = row.get("/P") if row is not None else None
-        cells = kids(row) if row is not None else []
-        in_head = group is not None and str(group.get("/S")) == "/THead"
-        beside_data = any(is_element(c) and str(c.get("/S")) == "/TD" for c in cells)
-        scope = Name.Row if beside_data and not in_head else Name.Column
-        attributes = cell.get("/A")
-        if attributes is None:
-            cell.A = Dictionary(O=Name.Table, Scope=scope)
-        elif isinstance(attributes, Dictionary):
-            attributes.Scope = scope
-        self.log.scopes += 1
-
-    # -- list items --
-
-    def fix_list_items(self) -> None:
-        """A list item's content goes in an LBody: WeasyPrint puts a `<li>`'s paragraphs straight under LI."""
-        for item in [e for e in elements(self.root) if str(e.S) == "/LI"]:
-            children, body, changed = [], None, False
-            for kid in kids(item):
-                kind = str(kid.get("/S")) if is_element(kid) else None
-                if kind in ("/Lbl", "/LBody") or kind is None:
-                    body = kid if kind == "/LBody" else body
-                    children.append(kid)
-                    continue
-                if body is None:
-                    body = self.pdf.make_indirect(Dictionary(Type=Name.StructElem, S=Name.LBody, P=item, K=Array()))
-                    if "/Pg" in item:
-                        body.Pg = item.Pg
-                    children.append(body)
-                body.K = Array(kids(body) + [kid])
-                kid.P = body
-                changed = True
-            if changed:
-                item.K = Array(children)
-                self.log.list_bodies += 1
+    def fix_headers(self, tree: StructTree) -> None:
+        """Data cells point at the header cells that survived the joining."""
+        for node in tree.of_type("/TD"):
+            headers = attribute(node, "/Headers")
+            if isinstance(headers, Array):
+                ids = [self.header_ids.get(str(h), str(h)) for h in headers]
+                set_attribute(node, "/Headers", Array([pikepdf.String(i) for i in dict.fromkeys(ids)]), "/Table")
 
     # -- running headers and footers --
 
     def find_unlinked_content(self) -> None:
         """Content whose element is not in the tree: WeasyPrint's page margin boxes."""
-        linked = {e.objgen for e in elements(self.root)}
+        linked = {e.objgen for e in read_tree(self.root).elements}
         for page in self.pdf.pages:
             index = page.get("/StructParents")
             if index is None or int(index) not in self.parent_tree:
@@ -235,7 +192,7 @@ class _Repair:
             nums.append(key)
             nums.append(self.parent_tree[key])
         self.root.ParentTree.Nums = nums
-        for element in elements(self.root):
+        for element in read_tree(self.root).elements:
             if SOURCE_KEY in element:
                 del element[SOURCE_KEY]
 
@@ -248,14 +205,55 @@ class _Repair:
         self.find_unlinked_content()
         for top in kids(self.root):
             if is_element(top):
-                self.join(top)
-        for top in kids(self.root):
-            if is_element(top):
-                self.fix_tables(top)
-        self.fix_list_items()
+                for element in walk(top):  # reads an element's children after join() changed them
+                    self.join(element)
+        tree = read_tree(self.root)
+        self.fix_headers(tree)
+        self.log.scopes += scope_header_cells(tree)
+        self.log.list_bodies += put_list_content_in_bodies(self.pdf, tree)
         self.rewrite_content()
         self.update_parent_tree()
         return self.log
+
+
+def scope_header_cells(tree: StructTree) -> int:
+    """Header cells without /Scope get one: Column in a heading row, Row beside data cells; how many."""
+    count = 0
+    for cell in tree.of_type("/TH"):
+        if attribute(cell, "/Scope") is not None:
+            continue
+        row = tree.parent(cell)
+        group = tree.parent(row) if is_element(row) else None
+        in_head = is_element(group) and tree.type(group) == "/THead"
+        beside_data = is_element(row) and any(is_element(c) and tree.type(c) == "/TD" for c in kids(row))
+        set_attribute(cell, "/Scope", Name.Row if beside_data and not in_head else Name.Column, "/Table")
+        count += 1
+    return count
+
+
+def put_list_content_in_bodies(pdf: pikepdf.Pdf, tree: StructTree) -> int:
+    """A list item's content that is neither Lbl nor LBody goes in an LBody, as PDF/UA asks; how many items."""
+    count = 0
+    for item in tree.of_type("/LI"):
+        children, body, changed = [], None, False
+        for kid in kids(item):
+            kind = tree.type(kid) if is_element(kid) else None
+            if kind in ("/Lbl", "/LBody") or kind is None:
+                body = kid if kind == "/LBody" else body
+                children.append(kid)
+                continue
+            if body is None:
+                body = pdf.make_indirect(Dictionary(Type=Name.StructElem, S=Name.LBody, P=item, K=Array()))
+                if "/Pg" in item:
+                    body.Pg = item.Pg
+                children.append(body)
+            body.K = Array(kids(body) + [kid])
+            kid.P = body
+            changed = True
+        if changed:
+            item.K = Array(children)
+            count += 1
+    return count
 
 
 def repair(pdf_bytes: bytes) -> tuple[bytes, RepairLog]:

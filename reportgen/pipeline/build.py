@@ -1,10 +1,11 @@
-"""The build pipeline: gather and check everything, then render and write.
+"""The build pipeline: plan what changed, render it in worker processes, write it atomically, record it.
 
-    read records -> validate -> merge with reference data -> resolve style
-      -> render HTML -> PDF -> write atomically
+    gather (reportgen.pipeline.gather) -> plan against the manifest -> render each paper in a worker
+      (reportgen.pipeline.render, within the limits of reportgen.pipeline.workers) -> write its formats
+      together -> record them
 
 A batch checks every council before it renders any. A council with an input
-error is not built at all; one council's failure never stops the others.
+error is not built at all; one paper's failure never stops the others.
 """
 
 from __future__ import annotations
@@ -16,87 +17,18 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
-from reportgen.inputs.contrast import check_stylesheets
-from reportgen.errors import BuildError, Diagnostic, InputError, did_you_mean, display_path, error, one_of, quote
-from reportgen.merge import PaperView, check_reference, merge_council
-from reportgen.pipeline.manifest import LISTING, Entry, Manifest, Publication, file_hash, folder_files, inputs_hash
+from reportgen import confine
+from reportgen.errors import BuildError, display_path
 from reportgen.pipeline import workers
+from reportgen.pipeline.gather import Inputs, gather, select_paper
+from reportgen.merge import PaperView
+from reportgen.pipeline.manifest import LISTING, Entry, Manifest, Publication, file_hash, folder_files, inputs_hash
 from reportgen.pipeline.output import build_lock, describe_write_error, remove_stale_temporaries, write_together
-from reportgen.pipeline.render import Job, Output, Rendered, render_paper, strict_failure
+from reportgen.pipeline.produce import strict_failure
+from reportgen.pipeline.render import Job, Output, Rendered, render_paper
 from reportgen.inputs.project import Project
-from reportgen.inputs.records import read_council, read_references, yaml_files
-from reportgen.inputs.styles import Style, oversized_files, resolve_style
-
-
-@dataclass(frozen=True)
-class CouncilInputs:
-    slug: str
-    style: Style
-    papers: list[PaperView]
-
-
-@dataclass
-class Inputs:
-    """Everything read and checked for a run, before anything is rendered."""
-
-    councils: dict[str, CouncilInputs] = field(default_factory=dict)
-    failed: list[str] = field(default_factory=list)
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-
-    @property
-    def errors(self) -> list[Diagnostic]:
-        return [d for d in self.diagnostics if d.is_error]
-
-    @property
-    def warnings(self) -> list[Diagnostic]:
-        return [d for d in self.diagnostics if not d.is_error]
-
-    def papers(self) -> list[tuple[CouncilInputs, PaperView]]:
-        return [(c, p) for c in self.councils.values() for p in c.papers]
-
-
-def gather(project: Project, names: list[str] | None = None, *, strict: bool = False) -> Inputs:
-    """Read, validate and merge the councils named (all when none are)."""
-    slugs = project.select(names)
-    inputs = Inputs()
-    references, problems = read_references(project)
-    inputs.diagnostics += problems
-    for loaded in references.values():
-        inputs.diagnostics += check_reference(loaded)
-    reference_failed = any(d.is_error for d in inputs.diagnostics)
-    contrast_checked: dict[tuple[Path, ...], list[Diagnostic]] = {}  # councils often share a style
-    size_checked: dict[Path, list[Diagnostic]] = {}
-    for slug in slugs:
-        council_problems: list[Diagnostic] = []
-        records, problems = read_council(project, slug)
-        council_problems += problems
-        if records is not None:
-            try:
-                style = resolve_style(project, records)
-            except InputError as exc:
-                council_problems += exc.diagnostics
-            else:
-                for layer in style.layers:
-                    if layer.folder not in size_checked:
-                        size_checked[layer.folder] = oversized_files(layer)
-                    council_problems += size_checked[layer.folder]
-                key = tuple(style.stylesheets)
-                if key not in contrast_checked:
-                    contrast_checked[key] = check_stylesheets(list(key))
-                council_problems += contrast_checked[key]
-                papers, problems = merge_council(records, references)
-                council_problems += problems
-                if not records.papers and not any(d.is_error for d in council_problems):
-                    council_problems.append(records.council.source.diagnostic(
-                        "this council has no papers yet: add one under papers/", warn=True))
-                if not any(d.is_error for d in council_problems):
-                    inputs.councils[slug] = CouncilInputs(slug, style, papers)
-        inputs.diagnostics += council_problems
-        bad = reference_failed or any(d.is_error or strict for d in council_problems)
-        if bad:
-            inputs.councils.pop(slug, None)
-            inputs.failed.append(slug)
-    return inputs
+from reportgen.inputs.records import yaml_files
+from reportgen.inputs.styles import Style
 
 
 FORMATS = ("pdf", "html")
@@ -127,16 +59,6 @@ class BuildReport:
 
     def count(self, status: str) -> int:
         return sum(1 for o in self.outcomes if o.status == status)
-
-
-def select_paper(inputs: Inputs, paper_id: str) -> None:
-    """Keep only the paper named; an unknown id is an InputError."""
-    known = sorted({p.id for _, p in inputs.papers()})
-    if paper_id not in known and not inputs.failed:
-        raise InputError([error(f"no paper {quote(paper_id)}{did_you_mean(paper_id, known)}; "
-                                f"papers: {one_of(known)}")])
-    for council in inputs.councils.values():
-        council.papers[:] = [p for p in council.papers if p.id == paper_id]
 
 
 def style_inputs(style: Style) -> list[str]:
@@ -187,16 +109,21 @@ def build(
     force: bool = False,
     jobs: int | None = None,
     only: dict[str, set[str]] | None = None,
+    inputs: Inputs | None = None,
     on_outcome: Callable[[PaperOutcome, int, int], None] | None = None,
 ) -> BuildReport:
-    """Build the papers of the councils named (all when none are); only what changed unless `force`."""
+    """Build the papers of the councils named (all when none are); only what changed unless `force`.
+
+    `only` keeps the papers named per council; `inputs`, already gathered for these councils, saves
+    reading and checking them again (the agenda pack gathers once for its plan and its papers).
+    """
     started = time.perf_counter()
     out_dir = Path(out_dir)
     with build_lock(out_dir), Manifest(out_dir, project.root) as manifest:
         remove_stale_temporaries(out_dir)
         unchanged: list[PaperOutcome] = []
         slugs = project.select(names)
-        if not (force or strict or paper_id or only):
+        if not (force or strict or paper_id or only or inputs is not None):
             # Councils whose every paper is recorded as current need no reading at all.
             fresh = [s for s in slugs if _council_is_current(project, s, manifest, formats)]
             for slug in fresh:
@@ -205,12 +132,14 @@ def build(
                         unchanged.append(PaperOutcome(slug, paper, "unchanged", (entry.output,),
                                                       warnings=entry.warnings))
             slugs = [s for s in slugs if s not in fresh]
-        inputs = gather(project, slugs, strict=strict) if slugs else Inputs()
+        if inputs is None:
+            inputs = gather(project, slugs, strict=strict) if slugs else Inputs()
         if paper_id is not None:
             select_paper(inputs, paper_id)
-        if only is not None:
-            for slug, council in inputs.councils.items():
-                council.papers[:] = [p for p in council.papers if p.id in only.get(slug, ())]
+        if only is not None:  # a new Inputs: the caller's stays as it was
+            inputs = replace(inputs, councils={
+                slug: replace(council, papers=[p for p in council.papers if p.id in only.get(slug, ())])
+                for slug, council in inputs.councils.items()})
         report = BuildReport(inputs, outcomes=unchanged, notices=manifest.notices)
         todo = []
         for job in plan(inputs, out_dir, formats, manifest, strict):
@@ -279,10 +208,10 @@ def _finish(job: Job, result: Rendered | workers.Failure, manifest: Manifest) ->
 
 def _check_inside(target: Path, out_dir: Path) -> None:
     """A BuildError when a link (a council's folder in output/) would take the file out of the output folder."""
-    real = Path(os.path.realpath(target.parent))
-    if not real.is_relative_to(os.path.realpath(out_dir)):
-        raise BuildError(f"{display_path(target.parent)} leads to {real}, outside the output folder (a symbolic "
-                         f"link?), so nothing was written there; remove it and build again")
+    elsewhere = confine.leads_out(target.parent, out_dir)
+    if elsewhere is not None:
+        raise BuildError(f"{display_path(target.parent)} leads to {elsewhere}, outside the output folder (a "
+                         f"symbolic link?), so nothing was written there; remove it and build again")
 
 
 def _check_not_published(job: Job, output: Output, data: bytes) -> None:

@@ -7,12 +7,12 @@ whose PDF fails does not get a new HTML beside its old PDF.
 
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from reportgen.errors import BuildError
 from reportgen.merge import PaperView
+from reportgen.pipeline.gather import CouncilInputs
 from reportgen.pipeline.manifest import Publication
 from reportgen.render.html import render_html
 
@@ -31,7 +31,7 @@ class Output:
 class Job:
     """One paper to produce in one or more formats, and what it is built from."""
 
-    council: "CouncilInputs"  # noqa: F821 - reportgen.pipeline.build.CouncilInputs
+    council: CouncilInputs
     view: PaperView
     outputs: tuple[Output, ...]
     inputs: dict[str, str]  # input names (Manifest.name_of) -> hashes
@@ -71,29 +71,14 @@ def _html(job: Job) -> bytes:
 
 
 def _pdf(job: Job) -> tuple[bytes, int, tuple[str, ...]]:
-    from reportgen.pdf.engine import render_pdf  # imported here so that validate and --help never load WeasyPrint
-    from reportgen.pdf.gate import check_pdf
-    from reportgen.pdf.repair import repair
+    from reportgen.pipeline.produce import produce_pdf
 
     council, view = job.council, job.view
-    html = render_html(view, council.style)
-    prepared = view.paper.prepared or view.paper.meeting.date
-    rendered = render_pdf(
-        html,
+    produced = produce_pdf(
+        render_html(view, council.style),
         base_url=view.council_folder,
         allowed_roots=[*council.style.asset_roots, view.council_folder],
-        date_epoch=calendar.timegm(prepared.timetuple()),
-        compressed=False,  # the repair saves it compressed
+        date=view.paper.issue_date,
+        strict=job.strict,
     )
-    if job.strict and rendered.warnings:
-        raise BuildError(strict_failure(rendered.warnings))
-    pdf, _ = repair(rendered.pdf)
-    gate = check_pdf(pdf)
-    if not gate.passed:
-        raise BuildError("the PDF failed its machine checks, so the last good paper was kept: "
-                         + "; ".join(f"[{f.rule}] {f.message}" for f in gate.findings))
-    return pdf, rendered.pages, tuple(rendered.warnings)
-
-
-def strict_failure(warnings) -> str:
-    return "WeasyPrint warned (--strict): " + "; ".join(warnings)
+    return produced.pdf, produced.pages, produced.warnings

@@ -8,18 +8,22 @@ more than its records.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 from pathlib import Path
+from typing import Callable
 
 import jinja2
 from jinja2.loaders import split_template_path
 from jinja2.sandbox import SandboxedEnvironment
 
 from reportgen import __version__
+from reportgen.confine import Roots
 from reportgen.errors import BuildError, display_path, quote
 from reportgen.render.markdown import to_html, to_inline_html
 from reportgen.render.sandbox import PaperSandbox, limited_filter
-from reportgen.merge import AppendixView, FigureView, PaperView, SectionView
+from reportgen.merge import AppendixView, BodyView, FigureView, PaperView, SectionView
+from reportgen.inputs.labels import LabelLookup
 from reportgen.inputs.models import Committee, Council, Meeting, Officer, Paper, Reference
 from reportgen.inputs.styles import MAX_STYLE_FILE_BYTES, Style, too_big
 
@@ -51,8 +55,7 @@ class ConfinedLoader(jinja2.FileSystemLoader):
                     raise BuildError(f"{display_path(candidate)}: {too_big(candidate.stat().st_size)}")
                 break
         source, filename, uptodate = super().get_source(environment, template)
-        real = Path(os.path.realpath(filename))
-        if not any(real.is_relative_to(os.path.realpath(root)) for root in self.searchpath):
+        if Roots(self.searchpath).find(filename) is None:
             raise BuildError(f"template '{template}' is a symbolic link to a file outside the council's "
                              "templates folder; copy the file in instead")
         return source, filename, uptodate
@@ -78,10 +81,32 @@ def environment(search_path: tuple[Path, ...], prefixes: tuple[tuple[str, Path],
 
 
 def style_environment(style: Style) -> SandboxedEnvironment:
-    return environment(
-        tuple(style.search_path),
+    """The style's one Jinja environment in this process, shared by papers, packs and anything later.
+
+    Jinja notices a changed template by itself, but not a template added to a
+    folder earlier in the search path (a council's new override), so the
+    folders' file lists are part of the key.
+    """
+    search_path = tuple(style.search_path)
+    return _cached_environment(
+        search_path,
         tuple((layer.name, layer.folder) for layer in style.layers if layer.folder.is_dir()),
+        tuple(_template_names(folder) for folder in search_path),
     )
+
+
+def _template_names(folder: Path) -> tuple[str, ...]:
+    try:
+        return tuple(sorted(os.path.relpath(os.path.join(root, name), folder)
+                            for root, _, names in os.walk(folder) for name in names))
+    except OSError:
+        return ()
+
+
+@functools.lru_cache(maxsize=64)
+def _cached_environment(search_path: tuple[Path, ...], prefixes: tuple[tuple[str, Path], ...],
+                        listing: tuple[tuple[str, ...], ...]) -> SandboxedEnvironment:
+    return environment(search_path, prefixes)
 
 
 # What each variable of `context()` is: its type and one line for template
@@ -90,8 +115,9 @@ def style_environment(style: Style) -> SandboxedEnvironment:
 CONTEXT_VARIABLES: dict[str, tuple[object, str]] = {
     "council": (Council, "The council, from `council.yaml`."),
     "paper": (Paper, "The paper, from `papers/<id>.yaml`."),
-    "meeting": (Meeting, "The meeting the paper goes to (`paper.meeting`)."),
-    "committee": (Committee, "The committee named by `meeting.committee`, resolved."),
+    "meeting": (Meeting | None, "The meeting the paper goes to (`paper.meeting`); none for a paper that goes to "
+                                "no particular meeting: print no committee or meeting date then."),
+    "committee": (Committee | None, "The committee named by `meeting.committee`, resolved; none without a meeting."),
     "authorised_by": (Officer | None, "The officer named by `paper.authorised_by`, resolved."),
     "lead_officers": (list[Officer], "The officers named by `paper.lead_officers`, resolved."),
     "contact": (Officer | None, "The officer named by `paper.contact`, resolved."),
@@ -99,8 +125,14 @@ CONTEXT_VARIABLES: dict[str, tuple[object, str]] = {
     "review": (Reference | None, "The review named by `paper.review`, when there is one."),
     "logo": (FigureView | None, "The council's logo (`council.logo`), checked to lie inside the council folder."),
     "sections": (list[SectionView], "The paper's sections, numbered, with quoted recommendations resolved."),
+    "body": (BodyView | None, "The paper's main content built from a progress record (`paper.body`), rendered by "
+                              "`body/<type>.html` after the sections; none when the paper has no `body`."),
     "appendices": (list[AppendixView], "The paper's appendices, numbered, with their data merged in."),
     "prepared": (dt.date, "The paper's date: `paper.prepared`, or the meeting date."),
+    "label": (Callable[[str], str], "`label('government_response')`: printed wording, the council's `labels:` "
+                                    "first, then the style's, then base's built-in wording (see [Labels](#labels)). Takes a status too "
+                                    "(`label(row.government.status)`); `{review}` in a label is the paper's review "
+                                    "unless given: `label('rationale', review=appendix.reference.short_title)`."),
     "style": (str, "The house style's name, e.g. `hampshire`."),
     "stylesheets": (list[str], "URLs of the stylesheets in cascade order: base, style(s), council."),
     "generator": (str, "`reportgen <version>`, for the PDF's metadata."),
@@ -124,8 +156,10 @@ def context(view: PaperView, style: Style, output_format: str = "pdf") -> dict:
         "review": view.review,
         "logo": view.logo,
         "sections": view.sections,
+        "body": view.body,
         "appendices": view.appendices,
-        "prepared": paper.prepared or paper.meeting.date,
+        "prepared": paper.issue_date,
+        "label": labels(view, style),
         "style": style.name,
         "stylesheets": [p.as_uri() for p in style.stylesheets],
         "generator": f"reportgen {__version__}",
@@ -133,12 +167,25 @@ def context(view: PaperView, style: Style, output_format: str = "pdf") -> dict:
     }
 
 
+def labels(view: PaperView, style: Style) -> LabelLookup:
+    """The paper's `label()`: council, then style labels; `{council}` and `{review}` filled in for this paper."""
+    reviews = [view.review, view.body.reference if view.body else None, *(a.reference for a in view.appendices)]
+    review = next((r for r in reviews if r is not None), None)
+    values = {"council": view.council.display_short_name, "review": review.short_title if review else ""}
+    return LabelLookup((view.council.labels, *style.labels), values)
+
+
 def render_html(view: PaperView, style: Style, output_format: str = "pdf") -> str:
     """The paper as one HTML document; template problems become BuildError."""
+    return render_template(style, ENTRY_TEMPLATE, context(view, style, output_format))
+
+
+def render_template(style: Style, name: str, variables: dict,
+                    variables_help: str = "docs/house-styles.md") -> str:
+    """Render one of the style's templates; every template problem becomes a located BuildError."""
     env = style_environment(style)
     try:
-        template = env.get_template(ENTRY_TEMPLATE)
-        return _limited_render(template, context(view, style, output_format))
+        return _limited_render(env.get_template(name), variables)
     except jinja2.TemplateNotFound as exc:
         raise BuildError(f"template '{exc.name}' not found in style '{style.name}' "
                          f"(searched {', '.join(str(p) for p in style.search_path)})") from None
@@ -147,7 +194,7 @@ def render_html(view: PaperView, style: Style, output_format: str = "pdf") -> st
         raise BuildError(f"{where}:{exc.lineno}: template syntax error: {exc.message}") from None
     except jinja2.UndefinedError as exc:
         raise BuildError(f"{_template_location(exc)}template error: {exc.message}; "
-                         f"see docs/house-styles.md for the variables templates can use") from None
+                         f"see {variables_help} for the variables templates can use") from None
     except jinja2.exceptions.SecurityError as exc:
         raise BuildError(f"{_template_location(exc)}template tried something unsafe: {exc}") from None
     except jinja2.TemplateError as exc:

@@ -10,12 +10,13 @@ it asks for anything from outside the file.
 from __future__ import annotations
 
 import base64
+import html as _html
 import mimetypes
-import os
 import re
+from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
 
+from reportgen.confine import Roots
 from reportgen.errors import BuildError
 from reportgen.merge import PaperView
 from reportgen.inputs.styles import Style
@@ -34,34 +35,73 @@ body { max-width: 60rem; margin: 0 auto; padding: 1rem; }
 img { max-width: 100%; height: auto; }
 """
 
-_LINK = re.compile(r"<link\s+rel=\"stylesheet\"\s+href=\"([^\"]+)\"\s*/?>")
-_IMG = re.compile(r"(<img\b[^>]*?\bsrc=\")([^\"]+)(\")")
 _FONT_FACE = re.compile(r"@font-face\s*\{[^}]*\}", re.S)
 _URL = re.compile(r"url\(([^)]*)\)")
 
 
+class _Tags(HTMLParser):
+    """Where, in the source text, the stylesheet links and images are, and where the head ends."""
+
+    def __init__(self, html: str):
+        super().__init__(convert_charrefs=True)
+        self.line_starts = [0, *(newline.end() for newline in re.finditer("\n", html))]  # as the parser counts lines
+        self.found: list[tuple[int, int, str, list[tuple[str, str | None]]]] = []  # start, end, tag, attributes
+        self.head_end: int | None = None
+        self.feed(html)
+        self.close()
+
+    def _here(self) -> int:
+        line, column = self.getpos()
+        return self.line_starts[line - 1] + column
+
+    def handle_starttag(self, tag, attrs):
+        named = dict(attrs)
+        if (tag == "img" and named.get("src")) or (
+                tag == "link" and named.get("href") and "stylesheet" in (named.get("rel") or "").lower().split()):
+            start = self._here()
+            self.found.append((start, start + len(self.get_starttag_text()), tag, attrs))
+
+    handle_startendtag = handle_starttag
+
+    def handle_endtag(self, tag):
+        if tag == "head" and self.head_end is None:
+            self.head_end = self._here()
+
+
+def _attribute(name: str, value: str | None) -> str:
+    return name if value is None else f'{name}="{_html.escape(value, quote=False).replace(chr(34), "&quot;")}"'
+
+
 def render_standalone(html: str, view: PaperView, style: Style) -> str:
     """`html` (rendered for output_format="html") with every outside reference brought inside."""
-    roots = [Path(os.path.realpath(r)) for r in (*style.asset_roots, view.council_folder)]
+    roots = Roots([*style.asset_roots, view.council_folder])
 
     def local(url: str) -> Path:
-        parts = urlsplit(url)
-        path = Path(os.path.realpath(unquote(parts.path))) if parts.scheme == "file" else None
-        if path is None or not any(path.is_relative_to(r) for r in roots) or not path.is_file():
+        path = roots.find_url(url)
+        if path is None or not path.is_file():
             raise BuildError(f"the HTML twin may only use files of the style and the council; refused {url}")
         return path
 
-    def inline_css(match: re.Match) -> str:
-        css = _FONT_FACE.sub("", local(match.group(1)).read_text(encoding="utf-8"))
+    def inline_css(attrs: dict) -> str:
+        css = _FONT_FACE.sub("", local(attrs["href"]).read_text(encoding="utf-8"))
         css = _URL.sub("none", css)  # any other resource is print-only decoration
         return f"<style>\n{css}\n</style>"
 
-    def inline_image(match: re.Match) -> str:
-        path = local(match.group(2))
+    def inline_image(attrs: list[tuple[str, str | None]], closed: bool) -> str:
+        path = local(dict(attrs)["src"])
         kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        data = base64.b64encode(path.read_bytes()).decode("ascii")
-        return f"{match.group(1)}data:{kind};base64,{data}{match.group(3)}"
+        data = f"data:{kind};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"
+        kept = [_attribute(name, data if name == "src" else value) for name, value in attrs]
+        return f"<img {' '.join(kept)}{' /' if closed else ''}>"
 
-    html = _LINK.sub(inline_css, html)
-    html = _IMG.sub(inline_image, html)
-    return html.replace("</head>", f"<style>{SCREEN_CSS}</style>\n</head>", 1)
+    tags = _Tags(html)
+    edits = [(start, end, inline_css(dict(attrs)) if tag == "link"
+              else inline_image(attrs, html[start:end].endswith("/>")))
+             for start, end, tag, attrs in tags.found]
+    if tags.head_end is not None:
+        edits.append((tags.head_end, tags.head_end, f"<style>{SCREEN_CSS}</style>\n"))
+    pieces, done = [], 0
+    for start, end, replacement in sorted(edits):
+        pieces += [html[done:start], replacement]
+        done = end
+    return "".join(pieces) + html[done:]

@@ -1,0 +1,267 @@
+"""All that reportgen prints: diagnostics, results, summaries, progress, JSON, and the exit codes.
+
+Diagnostics and progress go to stderr, results (paths written, tables asked
+for) to stdout, so `reportgen build > written.txt` keeps only the paths.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from enum import IntEnum
+from pathlib import Path
+from typing import Iterable
+
+from reportgen.errors import Diagnostic
+
+
+class ExitCode(IntEnum):
+    """What a reportgen process ends with; README's table of exit codes is checked against this."""
+
+    OK = 0
+    PROBLEMS = 1  # a problem in the inputs or the build: the message says what to change
+    USAGE = 2  # the command line itself was wrong
+    INTERNAL = 3  # a bug in reportgen: the traceback is saved to a file
+    DEADLINE = 4  # `due`: a publication deadline is missed or at risk
+    INTERRUPTED = 130  # Ctrl-C
+    TERMINATED = 143  # SIGTERM
+
+    @staticmethod
+    def worst(*codes: ExitCode) -> ExitCode:
+        """The code to exit with when several apply: internal error, then deadline, then problems."""
+        order = [ExitCode.INTERNAL, ExitCode.DEADLINE, ExitCode.PROBLEMS]
+        return next((c for c in order if c in codes), ExitCode.OK)
+
+
+def out(text: str = "") -> None:
+    """A result, on stdout."""
+    print(text, flush=True)
+
+
+def err(text: str = "") -> None:
+    """A diagnostic or summary, on stderr."""
+    print(text, file=sys.stderr, flush=True)
+
+
+def emit_json(document: object) -> None:
+    out(json.dumps(document, indent=2))
+
+
+def relative(path: Path) -> str:
+    """A path as the user would type it from here."""
+    try:
+        return os.path.relpath(path)
+    except ValueError:  # another drive on Windows
+        return str(path)
+
+
+def plural(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def diagnostics(found: Iterable[Diagnostic]) -> None:
+    """Errors first, then warnings, each in file and line order."""
+    for d in sorted(found, key=lambda d: (not d.is_error, str(d.file or ""), d.line or 0)):
+        err(str(d))
+
+
+# --- validate and build -----------------------------------------------------------------
+
+
+def validation(inputs, *, strict: bool, seconds: float) -> None:
+    diagnostics(inputs.diagnostics)
+    ok = not inputs.errors and not inputs.failed
+    verdict = "no errors" if ok else f"{len(inputs.errors)} error(s)"
+    if strict and not ok and not inputs.errors:
+        verdict = "warnings count as errors (--strict)"
+    err(f"Checked {len(inputs.councils) + len(inputs.failed)} council(s), {len(inputs.papers())} paper(s): "
+        f"{verdict}, {len(inputs.warnings)} warning(s) in {seconds:.2f} s")
+
+
+def validation_json(inputs) -> None:
+    emit_json({
+        "ok": not inputs.errors and not inputs.failed, "papers": len(inputs.papers()),
+        "failed_councils": inputs.failed, "diagnostics": [d.as_dict() for d in inputs.diagnostics],
+    })
+
+
+def build_report(report) -> None:
+    """Diagnostics and failures to stderr, paths written to stdout, and the summary line."""
+    for notice in report.notices:
+        err(f"notice: {notice}")
+    diagnostics(report.inputs.diagnostics)
+    for outcome in report.outcomes:
+        if outcome.status == "failed":
+            err(f"{outcome.council}/{outcome.paper}: build failed: {outcome.message}")
+        else:
+            for warning in outcome.warnings:
+                err(f"{outcome.council}/{outcome.paper}: warning: {warning}")
+            for path in outcome.files:
+                out(relative(path))
+    for slug in report.inputs.failed:
+        err(f"{slug}: not built, its records have errors (listed above)")
+    err(f"Done: {report.count('written')} written, {report.count('unchanged')} unchanged, "
+        f"{report.count('failed') + len(report.inputs.failed)} failed in {report.seconds:.1f} s")
+
+
+def build_json(report) -> None:
+    emit_json({
+        "ok": report.ok,
+        "seconds": round(report.seconds, 3),
+        "failed_councils": report.inputs.failed,
+        "notices": report.notices,
+        "papers": [
+            {"council": o.council, "paper": o.paper, "status": o.status, "pages": o.pages,
+             "files": [str(f) for f in o.files], "message": o.message or None}
+            for o in report.outcomes
+        ],
+        "diagnostics": [d.as_dict() for d in report.inputs.diagnostics],
+    })
+
+
+class Progress:
+    """Each paper's outcome as it finishes: a bar on a terminal, plain lines in logs and schedulers."""
+
+    def __init__(self, enabled: bool = True, stream=None):
+        self.stream = stream or sys.stderr
+        self.enabled = enabled
+        self.interactive = enabled and self.stream.isatty()
+        self._bar = None
+        self._task = None
+
+    def __enter__(self) -> Progress:
+        if self.interactive:
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress as Bar, TextColumn, TimeElapsedColumn
+
+            self._bar = Bar(
+                TextColumn("Building"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                TextColumn("{task.description}"), console=Console(file=self.stream), transient=True,
+            )
+            self._bar.start()
+        return self
+
+    def update(self, outcome, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        label = f"{outcome.council}/{outcome.paper}"
+        if self._bar is not None:
+            if self._task is None:
+                self._task = self._bar.add_task(label, total=total)
+            self._bar.update(self._task, completed=done, total=total, description=label)
+        elif outcome.status != "unchanged":
+            # In a log the same paper appears once per format, so say which.
+            formats = ", ".join(sorted({f.suffix.lstrip(".").upper() for f in outcome.files})) or "output"
+            print(f"[{done}/{total}] {label} ({formats}): {outcome.status}", file=self.stream, flush=True)
+
+    def __exit__(self, *exc) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+
+
+# --- meetings -------------------------------------------------------------------------------
+
+
+def _deadline_cell(deadline) -> str:
+    from reportgen.meetings.deadlines import short_date
+
+    if deadline is None:
+        return "-"
+    left = deadline.working_days_left
+    return f"{short_date(deadline.date)} ({left})" if left >= 0 else f"{short_date(deadline.date)} (passed)"
+
+
+def due_table(report) -> str:
+    """The plain-text table `reportgen due` prints."""
+    from reportgen.meetings.deadlines import Status, short_date
+
+    lines = [f"Meetings from {short_date(report.today)} to {short_date(report.until)}, and later ones with a deadline by then"]
+    if not report.meetings:
+        lines.append("No meetings with a deadline in this period.")
+        return "\n".join(lines)
+    header = ("Status", "Publish by (law)", "Council deadline", "Meeting", "Council", "Committee")
+    rows = [
+        (
+            due.status.value + (f" ({due.deciding.kind})" if due.status is not Status.ON_TRACK
+                                and len(due.deadlines) > 1 else ""),
+            _deadline_cell(due.deadline("statutory")),
+            _deadline_cell(due.deadline("council")),
+            f"{short_date(due.meeting.date)} {due.meeting.meeting.time:%H:%M}",
+            due.council.slug,
+            due.meeting.committee.id,
+        )
+        for due in report.meetings
+    ]
+    widths = [max(len(r[c]) for r in [header, *rows]) for c in range(len(header))]
+    fmt = lambda row: "  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip()  # noqa: E731
+    lines += ["", fmt(header)]
+    for due, row in zip(report.meetings, rows):
+        lines.append(fmt(row))
+        lines += [f"    {problem}" for problem in due.problems]
+    lines += ["", "(n) = working days left before the deadline, not counting today."]
+    return "\n".join(lines)
+
+
+def due_summary(report) -> str:
+    from reportgen.meetings.deadlines import Status
+
+    counts = ", ".join(f"{report.count(s)} {s.value}" for s in reversed(Status))
+    return f"{len(report.meetings)} meeting(s) in {len(report.councils)} council(s): {counts}"
+
+
+def due(report) -> None:
+    diagnostics(report.diagnostics)
+    out(due_table(report))
+    err(due_summary(report) + (f"; {len(report.errors)} input error(s)" if report.errors else ""))
+
+
+def pack(report, council: str) -> None:
+    diagnostics(report.diagnostics)
+    for line in report.papers:
+        err(f"{council}/{line}")
+    for line in report.intake:  # each attachment: how it went in, what was repaired and removed
+        err(line)
+    out(relative(report.target))
+    if report.findings:
+        err("The pack holds an untagged attachment (warned above), so it fails these machine checks:")
+        for finding in report.findings:
+            err(f"  - {finding}")
+    verdict = "machine checks failed (untagged attachment)" if report.findings else "machine checks passed"
+    err(f"Done: agenda pack {report.status}: {plural(report.pages, 'page')}, "
+        f"{plural(len(report.papers), 'paper')}, {plural(report.attachments, 'attachment')}; "
+        f"{verdict}; in {report.seconds:.1f} s")
+
+
+# --- other commands ----------------------------------------------------------------------
+
+
+def check_reports(reports: dict) -> None:
+    for name, report in reports.items():
+        out(f"{name}: {report.verdict()}")
+        out(f"  validator: {report.validator}, {report.rules_checked} rules")
+        out("  " + ", ".join(f"{k}: {v}" for k, v in report.facts.items()))
+        for finding in report.findings:
+            out(f"  - [{finding.rule}] {finding.message}")
+
+
+def doctor(checks) -> None:
+    for check in checks:
+        mark = "ok  " if check.ok else ("FAIL" if check.required else "warn")
+        line = f"{mark} {check.name}: {check.detail}"
+        out(line if check.ok else f"{line}\n     fix: {check.fix}")
+    failed = [c for c in checks if c.required and not c.ok]
+    out("All required dependencies found." if not failed else f"{len(failed)} required dependency problem(s).")
+
+
+def councils(summaries) -> None:
+    for s in summaries:
+        out(f"{s.slug}\t{s.name}\tstyle: {s.style}\tpapers: {', '.join(s.papers) or '(no papers)'}")
+
+
+def styles(summaries) -> None:
+    for s in summaries:
+        parent = f" (extends {s.extends})" if s.extends else ""
+        out(f"{s.name}\t{s.description}{parent}")
+        diagnostics(s.problems)
+    err(f"{len(summaries)} style(s) in templates/")

@@ -1,0 +1,111 @@
+"""The agenda pack's front sheet: what `pack.html` sees, rendered until the pages it lists allow for its own length."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from reportgen import __version__
+from reportgen.errors import BuildError
+from reportgen.inputs.meetings import CommitteeMeeting
+from reportgen.inputs.models import Committee, Council
+from reportgen.meetings.pack.plan import PackPlan
+from reportgen.pipeline.produce import render_repaired
+from reportgen.render.html import render_template
+
+PACK_TEMPLATE = "pack.html"
+MAX_FRONT_SHEET_PASSES = 4
+
+
+@dataclass(frozen=True)
+class AgendaAttachment:
+    """An attachment as listed on the front sheet."""
+
+    title: str
+    page: int  # the pack page it starts on
+
+
+@dataclass(frozen=True)
+class AgendaEntry:
+    """One agenda item as listed on the front sheet."""
+
+    number: str
+    title: str
+    page: int | None  # the pack page where the item's paper (or first attachment) starts; None: nothing in the pack
+    paper_title: str | None  # the paper's own title, when it has one
+    attachments: list[AgendaAttachment]
+
+
+@dataclass(frozen=True)
+class Placed:
+    """A paper or attachment as the front sheet needs it: its item, and how many pages it takes."""
+
+    item: int  # index into plan.items
+    kind: str  # "paper" or "attachment"
+    title: str
+    pages: int
+
+
+PACK_CONTEXT_VARIABLES: dict[str, tuple[object, str]] = {
+    "title": (str, "The pack's title, \"Agenda pack: <committee>, <date>\"; the PDF's title."),
+    "council": (Council, "The council, from `council.yaml`."),
+    "committee": (Committee, "The committee that meets."),
+    "meeting": (CommitteeMeeting, "The meeting from `meetings.yaml`: `date`, `venue`, `items` ..."),
+    "time": (str, "The start time as printed, e.g. `18:30`."),
+    "items": (list[AgendaEntry], "The agenda items in order: `number`, `title`, `page` (none when the item "
+                                 "has nothing in the pack), `paper_title`, `attachments` (`title`, `page`)."),
+    "prepared": (dt.date, "The pack's date: the latest `prepared` date of its papers, or the meeting date."),
+    "style": (str, "The house style's name."),
+    "stylesheets": (list[str], "URLs of the stylesheets in cascade order: base, style(s), council."),
+    "generator": (str, "`reportgen <version>`, for the PDF's metadata."),
+}
+
+
+def entries(plan: PackPlan, placed: list[Placed], front_pages: int) -> list[AgendaEntry]:
+    """The agenda items with the pack pages they start on, the front sheet taking `front_pages`."""
+    starts: dict[int, int] = {}
+    attachments: dict[int, list[AgendaAttachment]] = {}
+    page = front_pages + 1
+    for part in placed:
+        starts.setdefault(part.item, page)
+        if part.kind == "attachment":
+            attachments.setdefault(part.item, []).append(AgendaAttachment(part.title, page))
+        page += part.pages
+    return [AgendaEntry(item.number, item.title, starts.get(i), item.paper_title, attachments.get(i, []))
+            for i, item in enumerate(plan.items)]
+
+
+def pack_context(plan: PackPlan, items: list[AgendaEntry]) -> dict:
+    """The variables pack.html sees (PACK_CONTEXT_VARIABLES)."""
+    return {
+        "title": plan.title,
+        "council": plan.calendar.council,
+        "committee": plan.meeting.committee,
+        "meeting": plan.meeting.meeting,
+        "time": plan.meeting.meeting.time.strftime("%H:%M"),
+        "items": items,
+        "prepared": plan.prepared,
+        "style": plan.style.name,
+        "stylesheets": [p.as_uri() for p in plan.style.stylesheets],
+        "generator": f"reportgen {__version__}",
+    }
+
+
+def render_front_html(plan: PackPlan, items: list[AgendaEntry]) -> str:
+    """pack.html rendered; a template problem is a BuildError located in the template, as for papers."""
+    return render_template(plan.style, PACK_TEMPLATE, pack_context(plan, items),
+                           variables_help='docs/meetings.md, "Agenda packs",')
+
+
+def front_sheet(plan: PackPlan, placed: list[Placed], *, strict: bool = False) -> bytes:
+    """The front sheet as a repaired tagged PDF, rendered until the page numbers it lists allow for its own length."""
+    folder = plan.calendar.folder
+    front_pages = 1
+    for _ in range(MAX_FRONT_SHEET_PASSES):
+        html = render_front_html(plan, entries(plan, placed, front_pages))
+        produced = render_repaired(html, base_url=folder, allowed_roots=[*plan.style.asset_roots, folder],
+                                   date=plan.prepared, strict=strict, about=" about the front sheet")
+        if produced.pages == front_pages:
+            return produced.pdf
+        front_pages = produced.pages
+    raise BuildError("the front sheet's length kept changing with its page numbers; shorten pack.html")

@@ -1,0 +1,95 @@
+"""The read-and-check stage: every council's records read, validated and merged, before anything renders."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from reportgen.errors import Diagnostic, InputError, did_you_mean, error, one_of, quote
+from reportgen.inputs.contrast import check_stylesheets
+from reportgen.inputs.project import Project
+from reportgen.inputs.records import read_council, read_references
+from reportgen.inputs.styles import Style, oversized_files, resolve_style
+from reportgen.merge import PaperView, check_reference, merge_council
+
+
+@dataclass(frozen=True)
+class CouncilInputs:
+    slug: str
+    style: Style
+    papers: list[PaperView]
+
+
+@dataclass
+class Inputs:
+    """Everything read and checked for a run, before anything is rendered."""
+
+    councils: dict[str, CouncilInputs] = field(default_factory=dict)
+    failed: list[str] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.is_error]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if not d.is_error]
+
+    def papers(self) -> list[tuple[CouncilInputs, PaperView]]:
+        return [(c, p) for c in self.councils.values() for p in c.papers]
+
+
+def gather(project: Project, names: list[str] | None = None, *, strict: bool = False) -> Inputs:
+    """Read, validate and merge the councils named (all when none are)."""
+    slugs = project.select(names)
+    inputs = Inputs()
+    references, problems = read_references(project)
+    inputs.diagnostics += problems
+    for loaded in references.values():
+        inputs.diagnostics += check_reference(loaded)
+    reference_failed = any(d.is_error for d in inputs.diagnostics)
+    contrast_checked: dict[tuple[Path, ...], list[Diagnostic]] = {}  # councils often share a style
+    size_checked: dict[Path, list[Diagnostic]] = {}
+    for slug in slugs:
+        council_problems: list[Diagnostic] = []
+        records, problems = read_council(project, slug)
+        council_problems += problems
+        if records is not None:
+            try:
+                style = resolve_style(project, records)
+            except InputError as exc:
+                council_problems += exc.diagnostics
+            else:
+                for layer in style.layers:  # files too big to read are refused before anything reads them
+                    if layer.folder not in size_checked:
+                        size_checked[layer.folder] = oversized_files(layer)
+                    council_problems += size_checked[layer.folder]
+                key = tuple(style.stylesheets)
+                if key not in contrast_checked:
+                    contrast_checked[key] = check_stylesheets(list(key))
+                council_problems += contrast_checked[key]
+                papers, problems = merge_council(records, references)
+                council_problems += problems
+                if not records.papers and not any(d.is_error for d in council_problems):
+                    council_problems.append(records.council.source.diagnostic(
+                        "this council has no papers yet: add one under papers/", warn=True))
+                if not any(d.is_error for d in council_problems):
+                    inputs.councils[slug] = CouncilInputs(slug, style, papers)
+        inputs.diagnostics += council_problems
+        bad = reference_failed or any(d.is_error or strict for d in council_problems)
+        if bad:
+            inputs.councils.pop(slug, None)
+            inputs.failed.append(slug)
+    return inputs
+
+
+
+def select_paper(inputs: Inputs, paper_id: str) -> None:
+    """Keep only the paper named; an unknown id is an InputError."""
+    known = sorted({p.id for _, p in inputs.papers()})
+    if paper_id not in known and not inputs.failed:
+        raise InputError([error(f"no paper {quote(paper_id)}{did_you_mean(paper_id, known)}; "
+                                f"papers: {one_of(known)}")])
+    for council in inputs.councils.values():
+        council.papers[:] = [p for p in council.papers if p.id == paper_id]
