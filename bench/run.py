@@ -162,15 +162,13 @@ def helper_worker(project: str, council: str, out_dir: str) -> None:
     from reportgen.pdf import engine as pdf
     from reportgen.pdf import gate as pdfcheck  # noqa: F401
     from reportgen.pdf import repair as pdfrepair  # noqa: F401
-    from reportgen.pipeline.manifest import Manifest
     from reportgen.pipeline.output import write_atomic
     from reportgen.pipeline.render import render_paper
 
     pdf.preload()
     inputs = _gather_one(Path(project), council)
     out = Path(out_dir)
-    with Manifest(out, Path(project).resolve()) as manifest:
-        (job,) = build.plan(inputs, out, ("pdf",), manifest)
+    (job,) = build.plan(inputs, Path(project).resolve(), out, ("pdf",))
     before = resource.getrusage(resource.RUSAGE_SELF)
     started = time.perf_counter()
     result = render_paper(job)
@@ -226,7 +224,7 @@ def helper_inprocess(project: str, council: str, out_dir: str, reps: str) -> Non
 
     from reportgen.pdf import engine as pdf
     from reportgen.inputs.project import Project
-    from reportgen.pipeline.manifest import Manifest
+    from reportgen.pipeline.manifest import Entry, Manifest, file_hash
     from reportgen.pipeline.output import write_atomic
     from reportgen.pipeline.render import render_paper
     from reportgen.render.html import render_html
@@ -241,11 +239,14 @@ def helper_inprocess(project: str, council: str, out_dir: str, reps: str) -> Non
     def reportgen_once():  # what build() does for one paper, with the worker's part in this process
         pydyf.PDF.page_references = cached
         inputs = _gather_one(Path(project), council)
-        with Manifest(Path(out_dir), Path(project).resolve()) as manifest:
-            (job,) = build.plan(inputs, Path(out_dir), ("pdf",), manifest)
+        root = Path(project).resolve()
+        with Manifest(Path(out_dir), root) as manifest:
+            (job,) = build.plan(inputs, root, Path(out_dir), ("pdf",))
             result = render_paper(job)
             assert result.failure is None, result.failure
             write_atomic(job.outputs[0].target, result.data["pdf"])
+            manifest.record(job.council.slug, job.view.id, "pdf", Entry(
+                job.outputs[0].target, job.outputs[0].inputs_hash, job.inputs, file_hash(job.outputs[0].target)))
 
     def weasyprint_once():
         pydyf.PDF.page_references = stock

@@ -79,13 +79,14 @@ MAX_SHOWN = 80
 MAX_MESSAGE = 20_000  # characters of one message looked at; no real message is longer
 MAX_RUN = 200  # an unquoted run of text without spaces longer than this (a data: URL) is cut too
 _UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_UNPRINTABLE_BUT_LINES = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\ud800-\udfff\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 _LONG_QUOTED = re.compile(r"'([^'\s]{%d,})'" % (MAX_SHOWN + 1))
 _LONG_RUN = re.compile(r"\S{%d,}" % (MAX_RUN + 1))
 
 
-def _escape(text: str) -> str:
+def _escape(text: str, pattern: re.Pattern = _UNPRINTABLE) -> str:
     """Control characters, lone surrogates and bidirectional overrides written as escapes (\\x1b, \\ud800)."""
-    return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+    return pattern.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
 def _cut(text: str, limit: int) -> str:
@@ -103,13 +104,14 @@ def quote(value: object, limit: int = MAX_SHOWN) -> str:
 
 
 def printable(message: str) -> str:
-    """A message safe to print on one line: escaped, and no quoted value or unbroken run too long to read.
+    """A message safe to print: escaped, and no quoted value or unbroken run too long to read.
 
     Values are quoted with `quote` where messages are made; this is the net for
     the rest (ids quoted by hand, text from WeasyPrint or an exception).
     """
     message = _LONG_QUOTED.sub(lambda m: f"'{_cut(m.group(1), MAX_SHOWN)}'", str(message))
-    return _LONG_RUN.sub(lambda m: _cut(m.group(), MAX_SHOWN), _escape(message[:MAX_MESSAGE]))
+    escaped = _escape(message[:MAX_MESSAGE], _UNPRINTABLE_BUT_LINES)  # our own messages may have several lines
+    return _LONG_RUN.sub(lambda m: _cut(m.group(), MAX_SHOWN), escaped)
 
 
 def display_path(path: Path) -> str:

@@ -8,7 +8,7 @@ import shutil
 import pdfplumber
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, SAMPLES
 from reportgen.pipeline.build import build, gather
 from reportgen.errors import InputError
 from reportgen.inputs.project import Project
@@ -19,7 +19,7 @@ TODAY = dt.date(2013, 3, 1)
 
 def empty_project(root):
     shutil.copytree(ROOT / "templates", root / "templates")
-    shutil.copytree(ROOT / "councils/_reference", root / "councils/_reference")
+    shutil.copytree(SAMPLES / "councils/_reference", root / "councils/_reference")
     return Project.at(root)
 
 
@@ -127,7 +127,7 @@ def test_cli(run_cli, tmp_path):
 
 
 def test_the_starter_calendar_is_due_cleanly(scaffolded):
-    from reportgen.meetings.calendar import due_report
+    from reportgen.meetings.due import due_report
 
     project, created, _ = scaffolded
     report = due_report(project, ["new-hampshire"], today=TODAY, within=60)

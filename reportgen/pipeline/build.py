@@ -1,8 +1,8 @@
 """The build pipeline: plan what changed, render it in worker processes, write it atomically, record it.
 
-    gather (reportgen.pipeline.gather) -> plan against the manifest -> render each paper in a worker
-      (reportgen.pipeline.render, within the limits of reportgen.pipeline.workers) -> write its formats
-      together -> record them
+    gather (reportgen.pipeline.gather) -> put back published files -> plan against the
+      manifest -> render each paper in a worker (reportgen.pipeline.render, within the limits of
+      reportgen.pipeline.workers) -> write a paper's formats together -> record them
 
 A batch checks every council before it renders any. A council with an input
 error is not built at all; one paper's failure never stops the others.
@@ -10,6 +10,8 @@ error is not built at all; one paper's failure never stops the others.
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import hashlib
 import os
 import time
@@ -20,25 +22,26 @@ from typing import Callable
 from reportgen import confine
 from reportgen.errors import BuildError, display_path
 from reportgen.pipeline import workers
-from reportgen.pipeline.gather import Inputs, gather, select_paper
+from reportgen.pipeline.gather import CouncilInputs, Inputs, gather, select_paper
 from reportgen.merge import PaperView
-from reportgen.pipeline.manifest import LISTING, Entry, Manifest, Publication, file_hash, folder_files, inputs_hash
+from reportgen.inputs.register import read_register
+from reportgen.pipeline.manifest import LISTING, Entry, Manifest, file_hash, folder_files, input_name, inputs_hash
+from reportgen.pipeline.published import (
+    changes_since, output_target, produced_names, refusal, relative_inputs, restore_published, stale_outputs,
+)
 from reportgen.pipeline.output import build_lock, describe_write_error, remove_stale_temporaries, write_together
-from reportgen.pipeline.produce import strict_failure
+from reportgen.pipeline.produce import STRICT, strict_failure
 from reportgen.pipeline.render import Job, Output, Rendered, render_paper
 from reportgen.inputs.project import Project
 from reportgen.inputs.records import yaml_files
 from reportgen.inputs.styles import Style
 
 
-FORMATS = ("pdf", "html")
-
-
 @dataclass(frozen=True)
 class PaperOutcome:
     council: str
     paper: str
-    status: str  # "written", "unchanged" or "failed"
+    status: str  # "written", "unchanged", "restored" (a published file put back) or "failed"
     files: tuple[Path, ...] = ()
     message: str = ""
     pages: int = 0
@@ -51,6 +54,7 @@ class BuildReport:
     inputs: Inputs
     outcomes: list[PaperOutcome] = field(default_factory=list)
     seconds: float = 0.0
+    pruned: list[Path] = field(default_factory=list)  # outputs removed by `--prune`
     notices: list[str] = field(default_factory=list)  # e.g. the build record was not trusted and was set aside
 
     @property
@@ -61,41 +65,37 @@ class BuildReport:
         return sum(1 for o in self.outcomes if o.status == status)
 
 
-def style_inputs(style: Style) -> list[str]:
-    """Every file of the style's layers, and each layer's file list (to see files added)."""
-    found = []
+def style_inputs(style: Style, root: Path) -> dict[str, str]:
+    """Hashes of every file of the style's layers, and of each layer's file list (to see files added)."""
+    found: dict[str, str] = {}
     for layer in style.layers:
-        found.append(f"{LISTING}{layer.folder}")
-        found += [str(path) for path in folder_files(layer.folder)]
+        found[input_name(root, f"{LISTING}{layer.folder}")] = file_hash(f"{LISTING}{layer.folder}")
+        for path in folder_files(layer.folder):
+            found[input_name(root, path)] = file_hash(path)
     return found
 
 
-def plan(inputs: Inputs, out_dir: Path, formats: tuple[str, ...], manifest: Manifest,
-         strict: bool = False) -> list[Job]:
-    """One job per paper, for every format asked for; inputs named as the manifest records them."""
+def paper_inputs(view: PaperView, shared: dict[str, str], root: Path) -> dict[str, str]:
+    """Every file one paper is built from (named relative to the project), with its hash: its records, then
+    its style's files (`shared`)."""
+    return {**{input_name(root, p): file_hash(p) for p in view.source_files}, **shared}
+
+
+def plan(inputs: Inputs, root: Path, out_dir: Path, formats: tuple[str, ...], strict: bool = False) -> list[Job]:
+    """One job per paper, with an output for every format asked for."""
     jobs = []
     for council in inputs.councils.values():
-        shared = {manifest.name_of(path): file_hash(path) for path in style_inputs(council.style)}
+        shared = style_inputs(council.style, root)
+        own = f"{council.register.folder.relative_to(root).as_posix()}/"  # the council's own records
         for view in council.papers:
-            files = {**{manifest.name_of(p): file_hash(p) for p in view.source_files}, **shared}
+            files = paper_inputs(view, shared, root)
             outputs = []
             for fmt in formats:
-                target, published = output_target(manifest, out_dir, council.slug, view, fmt)
-                outputs.append(Output(fmt, target, inputs_hash(files, fmt), published))
+                target = output_target(council.register, out_dir, council.slug, view, fmt)
+                changes = changes_since(target.published, relative_inputs(root, files), own) if target.published else []
+                outputs.append(Output(fmt, target.path, inputs_hash(files, fmt), target.published, tuple(changes)))
             jobs.append(Job(council, view, tuple(outputs), files, strict))
     return jobs
-
-
-def output_target(manifest: Manifest, out_dir: Path, slug: str, view: PaperView,
-                  fmt: str) -> tuple[Path, Publication | None]:
-    """Where a paper goes: its own name; once published, a new `-revN` file for each revision."""
-    publication = manifest.published(slug, view.id, fmt)
-    revisions = len(view.paper.revisions)
-    if publication is None:
-        return out_dir / slug / f"{view.stem}.{fmt}", None
-    if revisions > publication.revision:
-        return out_dir / slug / f"{view.stem}-rev{revisions}.{fmt}", None
-    return publication.output, publication
 
 
 def build(
@@ -109,47 +109,64 @@ def build(
     force: bool = False,
     jobs: int | None = None,
     only: dict[str, set[str]] | None = None,
+    prune: bool = False,
     inputs: Inputs | None = None,
     on_outcome: Callable[[PaperOutcome, int, int], None] | None = None,
 ) -> BuildReport:
     """Build the papers of the councils named (all when none are); only what changed unless `force`.
 
-    `only` keeps the papers named per council; `inputs`, already gathered for these councils, saves
-    reading and checking them again (the agenda pack gathers once for its plan and its papers).
+    Published files are put back first and never overwritten; `prune` removes
+    outputs that no paper produces any more. `only` keeps the papers named per
+    council; `inputs`, already gathered for these councils, saves reading and
+    checking them again (the agenda pack gathers once for its plan and its papers).
     """
     started = time.perf_counter()
     out_dir = Path(out_dir)
     with build_lock(out_dir), Manifest(out_dir, project.root) as manifest:
         remove_stale_temporaries(out_dir)
-        unchanged: list[PaperOutcome] = []
+        report = BuildReport(Inputs(), notices=manifest.notices)
         slugs = project.select(names)
-        if not (force or strict or paper_id or only or inputs is not None):
+        if not (force or strict or paper_id or only or prune or inputs is not None):
             # Councils whose every paper is recorded as current need no reading at all.
-            fresh = [s for s in slugs if _council_is_current(project, s, manifest, formats)]
-            for slug in fresh:
-                for (paper, _), entry in sorted(manifest.entries(slug).items()):
-                    if _fmt_of(entry) in formats:
-                        unchanged.append(PaperOutcome(slug, paper, "unchanged", (entry.output,),
-                                                      warnings=entry.warnings))
-            slugs = [s for s in slugs if s not in fresh]
+            for slug in list(slugs):
+                current = _current_outcomes(project, slug, manifest, formats, out_dir)
+                if current is not None:
+                    report.outcomes += current
+                    slugs.remove(slug)
         if inputs is None:
             inputs = gather(project, slugs, strict=strict) if slugs else Inputs()
+        report.inputs = inputs
+        restored: dict[Path, PaperOutcome] = {}
+        for council in inputs.councils.values():
+            for item in restore_published(council.register, out_dir, council.slug):
+                status = "failed" if item.problem else "restored"
+                restored[item.path] = PaperOutcome(council.slug, item.paper, status, (item.path,), item.problem)
+            if prune:
+                report.pruned += _prune(council, out_dir, manifest)
         if paper_id is not None:
             select_paper(inputs, paper_id)
         if only is not None:  # a new Inputs: the caller's stays as it was
             inputs = replace(inputs, councils={
                 slug: replace(council, papers=[p for p in council.papers if p.id in only.get(slug, ())])
                 for slug, council in inputs.councils.items()})
-        report = BuildReport(inputs, outcomes=unchanged, notices=manifest.notices)
         todo = []
-        for job in plan(inputs, out_dir, formats, manifest, strict):
-            current = {o.fmt: _entry(manifest, job, o) for o in job.outputs
-                       if not force and manifest.is_current(_entry(manifest, job, o), o.inputs_hash)}
-            skipped = [_skipped(job, o, current[o.fmt]) for o in job.outputs if o.fmt in current]
-            report.outcomes += skipped
-            stale = tuple(o for o in job.outputs if o.fmt not in current)
-            if stale and not any(outcome.status == "failed" for outcome in skipped):
+        for job in plan(inputs, project.root, out_dir, formats, strict):
+            skipped: dict[str, PaperOutcome] = {}
+            for output in job.outputs:
+                entry = manifest.get(job.council.slug, job.view.id, output.fmt)
+                if output.keep:
+                    entry = Entry(output.target, output.inputs_hash, job.inputs, output.published.sha256)
+                    manifest.record(job.council.slug, job.view.id, output.fmt, entry)
+                elif force or not manifest.is_current(entry, output.inputs_hash):
+                    continue
+                skipped[output.fmt] = restored.pop(output.target, None) or _skipped(job, output, entry)
+            report.outcomes += skipped.values()
+            stale = tuple(o for o in job.outputs if o.fmt not in skipped)
+            if stale and not (job.strict and any(o.message.startswith(STRICT) for o in skipped.values())):
                 todo.append(replace(job, outputs=stale))
+        # Older published versions, and papers not in this build, go first: after the (stable) sort
+        # below, a paper's last outcome is then always its current file's, which the agenda pack uses.
+        report.outcomes[:0] = restored.values()
         done, total = len(report.outcomes), len(report.outcomes) + sum(len(job.outputs) for job in todo)
         for job, result in workers.run(render_paper, todo, _workers(jobs, len(todo))):
             outcomes = _finish(job, result, manifest)
@@ -163,8 +180,33 @@ def build(
     return report
 
 
-def _entry(manifest: Manifest, job: Job, output: Output) -> Entry | None:
-    return manifest.get(job.council.slug, job.view.id, output.fmt)
+def _prune(council: CouncilInputs, out_dir: Path, manifest: Manifest) -> list[Path]:
+    """Remove the council's outputs that no paper produces any more, and what the manifest says of them."""
+    removed = []
+    for path in stale_outputs(out_dir / council.slug, produced_names(council.register, council.papers)):
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+        removed.append(path)
+    papers = {view.id for view in council.papers}
+    for paper in {paper for paper, _ in manifest.entries(council.slug)} - papers:
+        manifest.forget(council.slug, paper)
+    return removed
+
+
+def _current_outcomes(project: Project, slug: str, manifest: Manifest, formats: tuple[str, ...],
+                      out_dir: Path) -> list[PaperOutcome] | None:
+    """Each paper as "unchanged" when every one is recorded as current and every published file is in place."""
+    entries = manifest.entries(slug)
+    papers = {p.stem for p in yaml_files(project.council_dir(slug) / "papers")}
+    if not papers or {(p, f) for p in papers for f in formats} - set(entries):
+        return None
+    if not all(manifest.still_current(entries[(p, f)], f) for p in papers for f in formats):
+        return None
+    register, _ = read_register(project.council_dir(slug))
+    if register is None or any(file_hash(out_dir / slug / e.file) != e.sha256 for e in register.files_in_force()):
+        return None
+    return [PaperOutcome(slug, p, "unchanged", (entries[(p, f)].output,), warnings=entries[(p, f)].warnings)
+            for p in sorted(papers) for f in formats]
 
 
 def _skipped(job: Job, output: Output, entry: Entry) -> PaperOutcome:
@@ -188,7 +230,9 @@ def _finish(job: Job, result: Rendered | workers.Failure, manifest: Manifest) ->
     try:
         for output in job.outputs:
             _check_inside(output.target, manifest.out_dir)
-            _check_not_published(job, output, result.data[output.fmt])
+            if output.published is not None and hashlib.sha256(result.data[output.fmt]).hexdigest() \
+                    != output.published.sha256:
+                raise BuildError(refusal(job.view, output.published, list(output.changes), dt.date.today()))
         changed = write_together([(o.target, result.data[o.fmt]) for o in job.outputs])
     except BuildError as exc:
         return [PaperOutcome(slug, paper, "failed", message=str(exc), rendered=True)]
@@ -212,26 +256,3 @@ def _check_inside(target: Path, out_dir: Path) -> None:
     if elsewhere is not None:
         raise BuildError(f"{display_path(target.parent)} leads to {elsewhere}, outside the output folder (a "
                          f"symbolic link?), so nothing was written there; remove it and build again")
-
-
-def _check_not_published(job: Job, output: Output, data: bytes) -> None:
-    """A BuildError when writing `data` would change a published paper."""
-    if output.published is not None and hashlib.sha256(data).hexdigest() != output.published.output_hash:
-        paper_file = job.view.source_files[1] if len(job.view.source_files) > 1 else job.view.id
-        raise BuildError(
-            f"this paper was published on {output.published.published_on} and has changed since, so the published "
-            f"version was kept as it was; to issue a revised version, add under `revisions:` in "
-            f"{display_path(paper_file)} the date and a note of what changed"
-        )
-
-
-def _fmt_of(entry: Entry) -> str:
-    return entry.output.suffix.lstrip(".")
-
-
-def _council_is_current(project: Project, slug: str, manifest: Manifest, formats: tuple[str, ...]) -> bool:
-    entries = manifest.entries(slug)
-    papers = {p.stem for p in yaml_files(project.council_dir(slug) / "papers")}
-    if not papers or {(p, f) for p in papers for f in formats} - set(entries):
-        return False
-    return all(manifest.still_current(entries[(p, f)], f) for p in papers for f in formats)

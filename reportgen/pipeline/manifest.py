@@ -26,10 +26,9 @@ from reportgen.errors import BuildError, display_path, quote
 
 MANIFEST_NAME = ".reportgen-manifest.sqlite"
 SET_ASIDE_SUFFIX = ".damaged"
-SCHEMA_VERSION = 2  # 2: paths relative to the project and the output folder, warnings kept
+SCHEMA_VERSION = 3  # 2: paths relative to the project and the output folder, warnings kept; 3: a cache only
 COLUMNS = {
     "outputs": ("council", "paper", "format", "output", "inputs_hash", "inputs", "output_hash", "warnings"),
-    "published": ("council", "paper", "format", "revision", "output", "output_hash", "published_on"),
 }
 SCHEMA = f"""
 CREATE TABLE outputs (
@@ -42,16 +41,6 @@ CREATE TABLE outputs (
     output_hash TEXT NOT NULL,
     warnings TEXT NOT NULL,
     PRIMARY KEY (council, paper, format)
-);
-CREATE TABLE published (
-    council TEXT NOT NULL,
-    paper TEXT NOT NULL,
-    format TEXT NOT NULL,
-    revision INTEGER NOT NULL,
-    output TEXT NOT NULL,
-    output_hash TEXT NOT NULL,
-    published_on TEXT NOT NULL,
-    PRIMARY KEY (council, paper, format, revision)
 );
 PRAGMA user_version = {SCHEMA_VERSION};
 """
@@ -116,16 +105,6 @@ class Entry:
     warnings: tuple[str, ...] = ()  # what WeasyPrint warned when it was built (--strict fails on them later)
 
 
-@dataclass(frozen=True)
-class Publication:
-    """A version of a paper that was made public: never to be overwritten."""
-
-    revision: int  # 0 for the original, then 1, 2 ... for each revised version
-    output: Path
-    output_hash: str
-    published_on: str
-
-
 class Distrust(Exception):
     """Something about the manifest file that means it cannot be relied on."""
 
@@ -138,7 +117,8 @@ class Manifest:
     The whole record is checked when it is opened: our schema and version,
     SQLite's own check, and every row readable. Anything in doubt, and the file
     is moved aside and every paper built from scratch (`notices` says so): a
-    cache that is not trusted is never half used.
+    cache that is not trusted is never half used. Nothing else is lost: what
+    was published is in each council's published.yaml.
     """
 
     def __init__(self, out_dir: Path, root: Path):
@@ -147,7 +127,6 @@ class Manifest:
         self.path = self.out_dir / MANIFEST_NAME
         self.notices: list[str] = []
         self._outputs: dict[tuple[str, str, str], Entry] = {}
-        self._published: dict[tuple[str, str, str], Publication] = {}
         with self._guard():
             self.db = self._open()
 
@@ -204,8 +183,6 @@ class Manifest:
             raise Distrust(f"SQLite found damage: {verdict[0][0]}")
         for row in db.execute(f"SELECT {', '.join(COLUMNS['outputs'])} FROM outputs"):
             self._outputs[tuple(row[:3])] = self._entry(row)
-        for row in db.execute(f"SELECT {', '.join(COLUMNS['published'])} FROM published ORDER BY revision"):
-            self._published[tuple(row[:3])] = self._publication(row)
 
     def _entry(self, row: tuple) -> Entry:
         council, paper, fmt, output, inputs_hash, inputs, output_hash, warnings = row
@@ -218,13 +195,6 @@ class Manifest:
                 and all(isinstance(v, str) for v in [*inputs, *inputs.values(), *warnings])):
             raise Distrust(f"the row for {council}/{paper} ({fmt}) holds damaged data")
         return Entry(self._output_path(output), inputs_hash, inputs, output_hash, tuple(warnings))
-
-    def _publication(self, row: tuple) -> Publication:
-        council, paper, fmt, revision, output, output_hash, published_on = row
-        if not (isinstance(revision, int) and revision >= 0
-                and all(isinstance(t, str) for t in (council, paper, fmt, output, output_hash, published_on))):
-            raise Distrust(f"the publication row for {council}/{paper} ({fmt}) holds damaged data")
-        return Publication(revision, self._output_path(output), output_hash, published_on)
 
     def _set_aside(self, reason: str) -> None:
         """Move the record (and any SQLite journal beside it) out of the way, and say so."""
@@ -248,7 +218,7 @@ class Manifest:
             raise BuildError(
                 f"the build record {display_path(self.path)} could not be used ({exc}); if the disk is full, free "
                 f"some space; if the file is damaged, delete it and build again (every paper is then rebuilt; "
-                f"publication records in it are lost)"
+                f"nothing else is lost: what was published is recorded in each council's published.yaml)"
             ) from None
 
     def close(self) -> None:
@@ -261,13 +231,6 @@ class Manifest:
         self.close()
 
     # -- names: paths as stored ---------------------------------------------------
-
-    def name_of(self, path: Path | str) -> str:
-        """How an input is recorded: relative to the project when it lies inside it."""
-        text = str(path)
-        if text.startswith(LISTING):
-            return LISTING + self.name_of(text[len(LISTING):])
-        return _relative(Path(text), self.root)
 
     def path_of(self, name: str) -> str:
         """The file (or LISTING entry) a recorded input name stands for."""
@@ -299,21 +262,13 @@ class Manifest:
                 )
         self._outputs[(council, paper, fmt)] = entry
 
-    def published(self, council: str, paper: str, fmt: str) -> Publication | None:
-        """The latest published version of a paper in one format, if it was published."""
-        return self._published.get((council, paper, fmt))
-
-    def publish(self, council: str, paper: str, fmt: str, publication: Publication) -> None:
+    def forget(self, council: str, paper: str) -> None:
+        """Drop what was recorded of a paper that no longer exists."""
         with self._guard():
             with self.db:
-                self.db.execute(
-                    "INSERT OR REPLACE INTO published VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (council, paper, fmt, publication.revision, _relative(publication.output, self.out_dir),
-                     publication.output_hash, publication.published_on),
-                )
-        latest = self._published.get((council, paper, fmt))
-        if latest is None or publication.revision >= latest.revision:
-            self._published[(council, paper, fmt)] = publication
+                self.db.execute("DELETE FROM outputs WHERE council=? AND paper=?", (council, paper))
+        for key in [k for k in self._outputs if k[:2] == (council, paper)]:
+            del self._outputs[key]
 
     def is_current(self, entry: Entry | None, expected_hash: str) -> bool:
         """The output on disk is the one recorded, built from inputs that hash as they do now."""
@@ -343,6 +298,14 @@ def _size_in_header(path: Path) -> int:
     pages = int.from_bytes(header[28:32], "big")
     valid = header[24:28] == header[92:96]  # the count is only kept up to date by SQLite 3.7.0 and later
     return page_size * pages if valid else 0
+
+
+def input_name(root: Path, path: Path | str) -> str:
+    """How an input is recorded (and hashed): relative to the project when it lies inside it, else as it is."""
+    text = str(path)
+    if text.startswith(LISTING):
+        return LISTING + input_name(root, text[len(LISTING):])
+    return _relative(Path(text), root)
 
 
 def _relative(path: Path, base: Path) -> str:

@@ -39,9 +39,12 @@ def render_repaired(html: str, *, base_url: Path, allowed_roots: list[Path], dat
     return Produced(pdf, rendered.pages, tuple(rendered.warnings))
 
 
+STRICT = "WeasyPrint warned"
+
+
 def strict_failure(warnings, about: str = "") -> str:
     """What --strict says of WeasyPrint's warnings, at the render or recorded from an earlier build."""
-    return f"WeasyPrint warned{about} (--strict): " + "; ".join(warnings)
+    return f"{STRICT}{about} (--strict): " + "; ".join(warnings)
 
 
 def require_pass(pdf: bytes, *, what: str = "the PDF", kept: str = "the last good paper") -> None:

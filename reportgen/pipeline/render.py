@@ -13,7 +13,7 @@ from pathlib import Path
 from reportgen.errors import BuildError
 from reportgen.merge import PaperView
 from reportgen.pipeline.gather import CouncilInputs
-from reportgen.pipeline.manifest import Publication
+from reportgen.inputs.register import PublishedFile
 from reportgen.render.html import render_html
 
 
@@ -24,7 +24,13 @@ class Output:
     fmt: str
     target: Path
     inputs_hash: str
-    published: Publication | None = None  # set when the target is a published paper: never overwrite it
+    published: PublishedFile | None = None  # set when the target is a published paper: never overwrite it
+    changes: tuple[str, ...] = ()  # the inputs changed since it was published
+
+    @property
+    def keep(self) -> bool:
+        """The target is a published file and nothing it was built from has changed: it is the file."""
+        return self.published is not None and not self.changes
 
 
 @dataclass(frozen=True)

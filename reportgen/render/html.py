@@ -134,7 +134,8 @@ CONTEXT_VARIABLES: dict[str, tuple[object, str]] = {
                                     "(`label(row.government.status)`); `{review}` in a label is the paper's review "
                                     "unless given: `label('rationale', review=appendix.reference.short_title)`."),
     "style": (str, "The house style's name, e.g. `hampshire`."),
-    "stylesheets": (list[str], "URLs of the stylesheets in cascade order: base, style(s), council."),
+    "stylesheets": (list[str], "URLs of the stylesheets in cascade order, base, style(s), council: each "
+                               "layer's `style.css`, then its `print.css` (PDF) or `screen.css` (HTML)."),
     "generator": (str, "`reportgen <version>`, for the PDF's metadata."),
     "output_format": (str, "`pdf` when rendering the PDF, `html` for the HTML version: test it for "
                            "markup only one of them needs."),
@@ -161,7 +162,7 @@ def context(view: PaperView, style: Style, output_format: str = "pdf") -> dict:
         "prepared": paper.issue_date,
         "label": labels(view, style),
         "style": style.name,
-        "stylesheets": [p.as_uri() for p in style.stylesheets],
+        "stylesheets": [p.as_uri() for p in style.stylesheets_for(output_format)],
         "generator": f"reportgen {__version__}",
         "output_format": output_format,
     }

@@ -97,7 +97,9 @@ LOOP_VARIABLES: list[tuple[str, object, str]] = [
 # Clearer wording for filters whose docstrings speak to Python readers.
 FILTER_NOTES: dict[str, str] = {
     "long_date": "A date as \"21 January 2013\"; empty for none.",
-    "md": "Markdown text to safe HTML (paragraphs, lists, emphasis, links); empty for none.",
+    "md": "Markdown text to safe HTML (paragraphs, lists, emphasis, links); empty for none. "
+          "`md(headings=3)` also turns `# Heading` lines into headings from `<h3>` down, for text "
+          "placed under an `<h2>` (a summary, a section's body).",
     "md_inline": "As `md`, without the wrapping `<p>` when the text is one paragraph (for `<li>`, `<td>`).",
 }
 
