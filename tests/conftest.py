@@ -49,7 +49,9 @@ def _refuse_repository_councils(event: str, args: tuple) -> None:
     """Audit hook: reading the repository's councils/ fails the test that does it."""
     if event not in ("open", "os.listdir", "os.scandir") or not args or not isinstance(args[0], (str, bytes, Path)):
         return
-    path = os.path.abspath(os.fsdecode(args[0]))
+    path = os.path.normpath(os.fsdecode(args[0]))
+    # Only absolute paths: a relative one may be relative to a folder's descriptor (shutil.rmtree), not to
+    # the working folder; reportgen resolves the project folder, so its reads are absolute.
     if path == _REPOSITORY_COUNCILS or path.startswith(_REPOSITORY_COUNCILS + os.sep):
         raise PermissionError(f"a test read {path}: tests use their own projects under tests/fixtures/, "
                               "never the repository's councils/ (where users keep their councils)")
@@ -175,7 +177,8 @@ def built_samples(sample_project, tmp_path_factory):
     """The one build of the sample papers in a run (both formats): every test reading a sample PDF or
     HTML twin reads these files."""
     from reportgen.inputs.project import Project
-    from reportgen.pipeline.build import FORMATS, build
+    from reportgen.pipeline.build import build
+    from reportgen.pipeline.published import FORMATS
 
     out = tmp_path_factory.mktemp("samples-out")
     report = build(Project.at(sample_project), None, out_dir=out, formats=FORMATS)

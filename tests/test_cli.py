@@ -3,6 +3,7 @@
 import datetime as dt
 import json
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -134,12 +135,13 @@ def calls(monkeypatch, tmp_path):
         recorded["build"].append((project.root, names, options))
         return BuildReport(Inputs(), list(outcomes), seconds=0.25)
 
-    def fake_papers_due(project, names, today, within):
+    def fake_due_report(project, names, *, today, within, inputs=None):
         recorded["papers_due"].append((names, today, within))
-        return recorded.get("due", {})
+        needed = {slug: sorted(ids) for slug, ids in recorded.get("due", {}).items()}
+        return SimpleNamespace(papers_needed=lambda: needed)
 
     monkeypatch.setattr(pipeline, "build", fake_build)
-    monkeypatch.setattr("reportgen.meetings.scheduling.papers_due", fake_papers_due)
+    monkeypatch.setattr("reportgen.meetings.due.due_report", fake_due_report)
     recorded["outcomes"] = outcomes
     return recorded
 
@@ -235,7 +237,7 @@ def test_pack_options(run_cli, monkeypatch, tiny_project, tmp_path):
 
     seen = []
 
-    def fake_build_pack(project, council, date, committee=None, *, out_dir, strict=False):
+    def fake_build_pack(project, council, date, committee=None, *, out_dir, strict=False, supplement=False):
         seen.append((project.root, council, date, committee, out_dir, strict))
         return pack.PackReport(out_dir / council / "pack.pdf", "written", 3, papers=["update: unchanged"])
 
@@ -256,14 +258,15 @@ def test_publish_options(run_cli, monkeypatch, tiny_project, tmp_path):
 
     seen = []
 
-    def fake_publish(out_dir, council, paper, on):
-        seen.append((out_dir, council, paper, on))
+    def fake_publish(project, out_dir, council, paper, *, on, today, by=None):
+        seen.append((out_dir, council, paper, on, by))
         return [publication.Published(council, paper, "pdf", out_dir / council / "p-rev1.pdf", 1)]
 
     monkeypatch.setattr(publication, "publish", fake_publish)
-    result = run_cli("-C", tiny_project, "publish", "tiny", "update", "--on", "2013-01-10", "--out", "o", cwd=tmp_path)
+    result = run_cli("-C", tiny_project, "publish", "tiny", "update", "--on", "2013-01-10", "--out", "o",
+                     "--by", "Ann Lee", cwd=tmp_path)
     assert result.code == 0, result.err
-    assert seen == [(tmp_path / "o", "tiny", "update", dt.date(2013, 1, 10))]
+    assert seen == [(tmp_path / "o", "tiny", "update", dt.date(2013, 1, 10), "Ann Lee")]
     assert result.out.strip() == "published (revision 1): o/tiny/p-rev1.pdf"
 
 

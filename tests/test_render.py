@@ -60,13 +60,15 @@ def test_sections_quoted_recommendations_and_appendices_in_order(project):
 
 
 def test_stylesheets_cascade_from_base_to_style_to_council(project):
+    # Layer by layer (base, style, council): style.css for both outputs, then print.css for the PDF only.
     assert re.findall(r'<link rel="stylesheet" href="([^"]+)">', rendered(project)) == [
-        (project / "templates/base/style.css").as_uri()]
+        (project / path).as_uri() for path in ("templates/base/style.css", "templates/base/print.css")]
     edit(project / "councils/tiny/council.yaml", "style: base", "style: hampshire")
     council_template(project, "style.css", ":root { --text: #111111; }\n")
     assert re.findall(r'<link rel="stylesheet" href="([^"]+)">', rendered(project)) == [
         (project / path).as_uri() for path in
-        ("templates/base/style.css", "templates/hampshire/style.css", "councils/tiny/templates/style.css")]
+        ("templates/base/style.css", "templates/base/print.css", "templates/hampshire/style.css",
+         "templates/hampshire/print.css", "councils/tiny/templates/style.css")]
 
 
 def test_the_html_twin_gets_its_own_markup(project):

@@ -316,16 +316,33 @@ def register_json(found) -> None:
     })
 
 
+# --- the tracker ---------------------------------------------------------------------------
+
+
+def tracker_import(imported) -> None:
+    diagnostics(imported.diagnostics)
+    out(relative(imported.path))
+    before = f" from '{imported.base}'" if imported.base else ""
+    err(f"Imported {len(imported.record.entries)} entries{before}: {len(imported.changed)} changed, "
+        f"{len(imported.unchanged)} unchanged")
+
+
 # --- other commands ----------------------------------------------------------------------
 
 
-def check_reports(reports: dict) -> None:
+def check_reports(reports: dict, strict: bool = False) -> None:
     for name, report in reports.items():
         out(f"{name}: {report.verdict()}")
         out(f"  validator: {report.validator}, {report.rules_checked} rules")
         out("  " + ", ".join(f"{k}: {v}" for k, v in report.facts.items()))
         for finding in report.findings:
             out(f"  - [{finding.rule}] {finding.message}")
+        errors = sum(1 for f in report.layout if f.severity == "error")
+        verdict = "failed" if report.layout_failed(strict) else "passed"
+        out(f"  layout proof {verdict}: {errors} error(s), {len(report.layout) - errors} warning(s)"
+            + (" (warnings count, --strict)" if strict and len(report.layout) > errors else ""))
+        for finding in report.layout:
+            out(f"  - {finding.severity}: {finding.text()}")
 
 
 def doctor(checks) -> None:

@@ -20,9 +20,12 @@ from jinja2.sandbox import SandboxedEnvironment
 from reportgen import __version__
 from reportgen.confine import Roots
 from reportgen.errors import BuildError, display_path, quote
+from reportgen.render.chart import Chart, status_chart
+from reportgen.render.columns import with_content_widths
 from reportgen.render.markdown import to_html, to_inline_html
 from reportgen.render.sandbox import PaperSandbox, limited_filter
 from reportgen.merge import AppendixView, BodyView, FigureView, PaperView, SectionView
+from reportgen.merge.summary import StatusSummary
 from reportgen.inputs.labels import LabelLookup
 from reportgen.inputs.models import Committee, Council, Meeting, Officer, Paper, Reference
 from reportgen.inputs.styles import MAX_STYLE_FILE_BYTES, Style, too_big
@@ -133,6 +136,9 @@ CONTEXT_VARIABLES: dict[str, tuple[object, str]] = {
                                     "first, then the style's, then base's built-in wording (see [Labels](#labels)). Takes a status too "
                                     "(`label(row.government.status)`); `{review}` in a label is the paper's review "
                                     "unless given: `label('rationale', review=appendix.reference.short_title)`."),
+    "status_chart": (Callable[[StatusSummary], Chart], "`status_chart(block.summary)`: the summary's bar chart, "
+                                                       "drawn by reportgen as SVG in the style's `--rag-*` colours, "
+                                                       "with `.src` (for `<img src>`), `.alt`, `.width`, `.height`."),
     "style": (str, "The house style's name, e.g. `hampshire`."),
     "stylesheets": (list[str], "URLs of the stylesheets in cascade order, base, style(s), council: each "
                                "layer's `style.css`, then its `print.css` (PDF) or `screen.css` (HTML)."),
@@ -145,6 +151,7 @@ CONTEXT_VARIABLES: dict[str, tuple[object, str]] = {
 def context(view: PaperView, style: Style, output_format: str = "pdf") -> dict:
     """The variables every template sees (documented in docs/house-styles.md)."""
     paper = view.paper
+    lookup = labels(view, style)
     return {
         "council": view.council,
         "paper": paper,
@@ -160,7 +167,8 @@ def context(view: PaperView, style: Style, output_format: str = "pdf") -> dict:
         "body": view.body,
         "appendices": view.appendices,
         "prepared": paper.issue_date,
-        "label": labels(view, style),
+        "label": lookup,
+        "status_chart": status_chart(style.stylesheets, lookup),
         "style": style.name,
         "stylesheets": [p.as_uri() for p in style.stylesheets_for(output_format)],
         "generator": f"reportgen {__version__}",
@@ -178,7 +186,7 @@ def labels(view: PaperView, style: Style) -> LabelLookup:
 
 def render_html(view: PaperView, style: Style, output_format: str = "pdf") -> str:
     """The paper as one HTML document; template problems become BuildError."""
-    return render_template(style, ENTRY_TEMPLATE, context(view, style, output_format))
+    return with_content_widths(render_template(style, ENTRY_TEMPLATE, context(view, style, output_format)))
 
 
 def render_template(style: Style, name: str, variables: dict,

@@ -70,6 +70,8 @@ def render_standalone(html: str, view: PaperView, style: Style) -> str:
         return f"<style>\n{css}\n</style>"
 
     def inline_image(attrs: list[tuple[str, str | None]], closed: bool) -> str:
+        if (dict(attrs)["src"] or "").startswith("data:"):  # already inside, e.g. the summary's chart
+            return f"<img {' '.join(_attribute(name, value) for name, value in attrs)}{' /' if closed else ''}>"
         path = local(dict(attrs)["src"])
         kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         data = f"data:{kind};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"

@@ -1,4 +1,4 @@
-"""Markdown in records becomes a small, safe subset of HTML.
+"""Markdown in records becomes a small, safe subset of HTML, typeset: curly quotes and proper dashes.
 
 Raw HTML in a record is never passed through: markdown-it shows it as text,
 and nh3 then keeps only the tags and link schemes a paper needs, so nothing
@@ -8,6 +8,7 @@ local file.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 import nh3
@@ -36,14 +37,34 @@ def _keep_attribute(tag: str, name: str, value: str) -> str | None:
     return value
 
 
+# Typesetting, in text only (never in code): "--" and "---" are dashes, so is
+# a hyphen with a space each side ("2012 - 2013"), "..." an ellipsis. The
+# rest of markdown-it's replacements are left off: "(c)" stays "(c)", as in
+# a paragraph reference.
+DASHES = ((re.compile(r"---"), "\u2014"), (re.compile(r"--"), "\u2013"),
+          (re.compile(r"(?<=\s)-(?=\s)"), "\u2013"), (re.compile(r"(?<!\.)\.\.\.(?!\.)"), "\u2026"))
+
+
+def _dashes(state) -> None:
+    for token in state.tokens:
+        for child in token.children or ():
+            if child.type == "text":
+                for pattern, dash in DASHES:
+                    child.content = pattern.sub(dash, child.content)
+
+
 @lru_cache(maxsize=2)
 def _parser(headings: bool = False) -> MarkdownIt:
     # Images and raw HTML are off: images need alt text checked elsewhere, HTML
     # is not trusted. Headings are off unless the template places them under
     # a heading of its own (`md(headings=3)`), or they would break the outline;
     # underlined (setext) headings stay off, so a line of dashes is no heading.
+    # Quotes become ‘ ’ “ ” (English and Welsh alike) and apostrophes ’.
     disabled = ["lheading", "image", "html_block", "html_inline"] + ([] if headings else ["heading"])
-    return MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).disable(disabled)
+    parser = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": True}).disable(
+        disabled).enable("smartquotes")
+    parser.core.ruler.push("dashes", _dashes)
+    return parser
 
 
 def _shift_headings(tokens: list, top: int) -> None:
