@@ -171,6 +171,23 @@ def test_a_record_in_doubt_is_set_aside_and_everything_rebuilt(damage, built_onc
     assert code == 0 and '"notices": []' in out  # the new record is trusted
 
 
+def test_rows_read_before_a_damaged_one_are_not_trusted_either(tmp_path):
+    """A damaged row anywhere means none of the record is used, not the rows before it."""
+    from reportgen.pipeline.manifest import Entry, Manifest
+
+    out = tmp_path / "out"
+    with Manifest(out, tmp_path) as manifest:
+        for council in ("a-first", "b-second"):
+            manifest.record(council, "update", "pdf", Entry(out / council / "update.pdf", "h", {"x.yaml": "h"}, "h"))
+    with sqlite3.connect(out / MANIFEST) as db:
+        db.execute("UPDATE outputs SET warnings = 'not json' WHERE council = 'b-second'")
+    with Manifest(out, tmp_path) as manifest:
+        assert manifest.get("a-first", "update", "pdf") is None and manifest.entries("a-first") == {}
+        assert manifest.notices == [
+            f"the build record {out / MANIFEST} could not be trusted (the row for b-second/update (pdf) holds damaged "
+            f"data); it was moved to {MANIFEST}.damaged and every paper is built again from scratch"]
+
+
 def test_publish_after_the_record_was_set_aside_says_so(built_once, tmp_path, cli):
     fixture = copy_of(built_once, tmp_path)
     _bad_json(fixture.out_dir / MANIFEST)

@@ -100,7 +100,7 @@ def inputs_hash(files: dict[str, str], fmt: str) -> str:
 class Entry:
     output: Path
     inputs_hash: str
-    inputs: dict[str, str]  # input name (see Manifest.name_of) -> hash
+    inputs: dict[str, str]  # input name (see input_name) -> hash
     output_hash: str
     warnings: tuple[str, ...] = ()  # what WeasyPrint warned when it was built (--strict fails on them later)
 
@@ -133,11 +133,10 @@ class Manifest:
     def _open(self) -> sqlite3.Connection:
         if os.path.lexists(self.path):
             try:
-                db = self._checked()
+                return self._checked()
             except Distrust as exc:
+                self._outputs.clear()  # rows read before the doubt arose are not trusted either
                 self._set_aside(str(exc))
-            else:
-                return db
         db = sqlite3.connect(self.path)
         db.executescript(SCHEMA)
         return db
