@@ -81,9 +81,18 @@ def run_in_process(args: list[str], cwd: Path, monkeypatch, capsys) -> tuple[int
     return result.code, result.out, result.err
 
 
-def run_subprocess(args: list[str], cwd: Path, **kwargs) -> subprocess.CompletedProcess:
-    """`python -m reportgen ARGS` in a real process (crash logs, if any, go beside cwd)."""
+def run_subprocess(args: list[str], cwd: Path, *, patch: str = "", **kwargs) -> subprocess.CompletedProcess:
+    """`python -m reportgen ARGS` in a real process (crash logs, if any, go beside cwd).
+
+    `patch`: Python code run first in that process and in every process it
+    starts (the build's workers): installed as sitecustomize.py.
+    """
     env = {**os.environ, "TMPDIR": str(cwd.parent), **kwargs.pop("env", {})}
+    if patch:
+        site = cwd.parent / "site"
+        site.mkdir(exist_ok=True)
+        (site / "sitecustomize.py").write_text(patch)
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(site), env.get("PYTHONPATH")]))
     return subprocess.run([sys.executable, "-m", "reportgen", *map(str, args)], cwd=cwd, env=env,
                           capture_output=True, text=True, timeout=120, **kwargs)
 

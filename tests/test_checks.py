@@ -75,7 +75,7 @@ def test_a_missing_attachment_is_reported_with_its_line_and_a_suggestion(run_cli
 def test_build_due_with_nothing_due_prints_json_and_quiet_prints_nothing(run_cli, project):
     result = cli(run_cli, project, "build", "--due", "--today", "2014-01-06", "--json")
     assert result.code == 0
-    assert json.loads(result.out) == {"ok": True, "seconds": 0.0, "failed_councils": [], "papers": [],
+    assert json.loads(result.out) == {"ok": True, "seconds": 0.0, "failed_councils": [], "notices": [], "papers": [],
                                       "removed": [], "diagnostics": [], "nothing_due": True}
     text = cli(run_cli, project, "build", "--due", "--today", "2014-01-06")
     assert text.code == 0 and "No meeting within 28 days needs a paper; nothing to build." in text.err

@@ -182,12 +182,16 @@ def refusals(monkeypatch):
     return seen
 
 
-def test_every_escape_route_is_refused_by_the_confinement_module(tmp_path, refusals):
+def test_every_escape_route_is_refused_by_the_confinement_module(tmp_path, refusals, monkeypatch):
     from hostile import make_project
     from test_escapes import ROUTES, _write, cover
 
     from reportgen.inputs.project import Project
+    from reportgen.pipeline import workers
     from reportgen.pipeline.build import build
+
+    # Papers render in worker processes; here in this one, where the spy sees every refusal.
+    monkeypatch.setattr(workers, "run", lambda function, items, jobs: ((item, function(item)) for item in items))
 
     fixture = make_project(tmp_path)
     routes = {slug: files for slug, (files, (outcome, _)) in ROUTES.items() if outcome != "written"}

@@ -26,7 +26,7 @@ from pathlib import Path
 import pytest
 
 from hostile import (
-    BASE_PAPER, CORPUS, TOKEN, Fixture, make_project, pdf_link_uris, pdf_text, rendered_html, run_in_process,
+    BASE_PAPER, CORPUS, TOKEN, Fixture, add_council, make_project, pdf_link_uris, pdf_text, rendered_html, run_in_process,
     run_subprocess, tags_of,
 )
 
@@ -74,7 +74,37 @@ def setup_symlink_template(f: Fixture) -> None:
     (f.project / "councils/tiny/templates/leak.html").symlink_to(f.secret / "secret.txt")
 
 
+def _sparse(path: Path, size: int) -> None:
+    """A file that says it is `size` bytes long without taking the disk space (never read anyway)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "wb") as handle:
+        handle.truncate(size)
+
+
+def setup_oversize_stylesheet(f: Fixture) -> None:
+    _sparse(f.project / "councils/tiny/templates/style.css", 50 * 1024 * 1024)
+
+
+def setup_oversize_template(f: Fixture) -> None:
+    _sparse(f.project / "councils/tiny/templates/paper.html", 3 * 1024 * 1024)
+
+
+def setup_surrogate_in_second_council(f: Fixture) -> None:
+    folder = add_council(f, "second")
+    paper = folder / "papers/update.yaml"
+    paper.write_text(paper.read_text() + 'extra:\n  note: "caf\\ud800"\n')
+    (folder / "templates").mkdir()
+    (folder / "templates/paper.html").write_text(
+        '{% extends "base/paper.html" %}{% block cover %}{{ paper.extra.note }}{% endblock %}')
+
+
 # --- checks of what was built ------------------------------------------------
+
+
+def check_first_council_built(f: Fixture) -> None:
+    assert sorted(p.name for p in (f.out_dir / "tiny").iterdir()) == [
+        "2013-01-21-scrutiny-update.html", "2013-01-21-scrutiny-update.pdf"]
+    assert not (f.out_dir / "second").exists()
 
 
 def check_markup_shown_as_text(f: Fixture) -> None:

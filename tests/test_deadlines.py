@@ -146,3 +146,34 @@ def test_meeting_deadlines_statutory_then_council():
 def test_nth_working_day_needs_a_positive_count():
     with pytest.raises(ValueError):
         ENGLAND.nth_working_day_before(D(2013, 1, 21), 0)
+
+
+def _one_by_one(calendar: WorkingCalendar, start: dt.date, end: dt.date) -> int:
+    return sum(calendar.is_working_day(start + dt.timedelta(days=i)) for i in range(1, (end - start).days))
+
+
+@given(
+    st.dates(min_value=D(2010, 1, 1), max_value=D(2016, 12, 31)),
+    st.integers(min_value=0, max_value=800),
+    st.lists(st.dates(min_value=D(2010, 1, 1), max_value=D(2016, 12, 31)), max_size=30),
+    st.integers(min_value=1, max_value=60),
+)
+def test_counting_arithmetically_agrees_with_counting_day_by_day(start, length, closures, n):
+    """Whole weeks at once, then the days off in the range: the same answers as looking at every day."""
+    calendar = WorkingCalendar.of(Nation.WALES, closures)
+    end = start + dt.timedelta(days=length)
+    assert calendar.working_days_between(start, end) == _one_by_one(calendar, start, end)
+    nth = calendar.nth_working_day_before(end, n)
+    assert calendar.is_working_day(nth) and _one_by_one(calendar, nth, end) == n - 1
+
+
+def test_deadlines_at_the_ends_of_the_calendar():
+    """Dates the calendar cannot go beyond are a clear error, never an OverflowError."""
+    from reportgen.meetings.deadlines import DateOutOfRange
+
+    with pytest.raises(DateOutOfRange, match="before the year 1"):
+        statutory_deadline(D(1, 1, 3), ENGLAND)
+    last = D(9999, 12, 31)  # a Friday
+    assert statutory_deadline(last, ENGLAND) == D(9999, 12, 23)
+    assert working_days_left(last, D(9999, 12, 23), ENGLAND) == -6
+    assert working_days_left(D(1, 1, 1), last, ENGLAND) > 2_600_000

@@ -139,14 +139,3 @@ def test_a_file_written_just_now_is_not_cached(tmp_path):
     path.write_text("title: x\n")
     manifest.file_hash(path)
     assert not any(key[0] == str(path) for key in manifest._HASHES)
-
-
-def test_a_damaged_manifest_is_a_clear_error_not_a_crash(tiny_project, tmp_path, run_cli):
-    project = tiny_project
-    out = tmp_path / "out"
-    out.mkdir()
-    (out / ".reportgen-manifest.sqlite").write_bytes(b"this is not a database" * 100)
-    result = run_cli("-C", project, "build", "--out", out, cwd=project)
-    assert result.code == 1
-    assert "could not be used (file is not a database)" in result.err
-    assert "delete it and build again" in result.err and "Traceback" not in result.err

@@ -24,7 +24,7 @@ import typer
 from reportgen import __version__
 from reportgen.cli import console
 from reportgen.cli.console import ExitCode
-from reportgen.errors import ReportgenError
+from reportgen.errors import ReportgenError, printable
 
 app = typer.Typer(
     help="Council committee papers from YAML progress records and house styles.",
@@ -88,7 +88,7 @@ CommitteeOption = Annotated[Optional[str], _value("--committee", "ID", "Committe
                                                                        "that day.")]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing when all is well (exit code 0), "
                                                                  "so a scheduler mails only problems.")]
-OutOption = Annotated[Path, typer.Option("--out", metavar="DIR", help="Output folder.")]
+OutOption = Annotated[Optional[Path], _value("--out", "DIR", "Output folder; default: output/ in the project folder.")]
 JobsOption = Annotated[Optional[int], typer.Option(
     "--jobs", "-j", min=1, metavar="N", help="Papers rendered at once (default: the machine's cores).",
     show_default=False)]
@@ -126,7 +126,10 @@ def _project(ctx: typer.Context):
     return Project.at(ctx.obj.project)
 
 
-def _out_dir(out: Path) -> Path:
+def _out_dir(out: Path | None) -> Path:
+    """--out as typed (relative to the working folder), or output/ in the project (-C) when not given."""
+    if out is None:
+        return _settings.project.resolve() / "output"
     return out if out.is_absolute() else Path.cwd() / out
 
 
@@ -153,7 +156,7 @@ def build(
     councils: CouncilsArg = None,
     paper: Annotated[Optional[str], typer.Option("--paper", metavar="ID", help="Build only the paper with this id.",
                                                  show_default=False)] = None,
-    out: OutOption = Path("output"),
+    out: OutOption = None,
     fmt: FormatOption = Format.PDF,
     force: Annotated[bool, typer.Option("--force", help="Rebuild even what has not changed.")] = False,
     jobs: JobsOption = None,
@@ -211,7 +214,7 @@ def publish(
                                               "original; with --pack the supplement, 0 = the pack) withdrawn; needs "
                                               "--reason. The entry is kept.", min=0)] = None,
     reason: Annotated[Optional[str], _value("--reason", "TEXT", "Why it is withdrawn.")] = None,
-    out: OutOption = Path("output"),
+    out: OutOption = None,
 ) -> None:
     """Record a built paper or agenda pack in the council's register (published.yaml, published/)."""
     from reportgen.meetings.calendar import london_today
@@ -262,7 +265,7 @@ def schedule(
     at: Annotated[list[str], typer.Option("--at", metavar="HH:MM",
                                           help="Time of day (UK time) to run; repeat for several.")] = ["06:00"],
     within: WithinOption = 28,
-    out: OutOption = Path("output"),
+    out: OutOption = None,
     fmt: FormatOption = Format.BOTH,
     jobs: JobsOption = None,
     quiet: QuietOption = False,
@@ -389,7 +392,7 @@ def pack(
                                          help="Date of the meeting (YYYY-MM-DD), as in meetings.yaml.",
                                          show_default=False)],
     committee: CommitteeOption = None,
-    out: OutOption = Path("output"),
+    out: OutOption = None,
     strict: StrictOption = False,
     supplement: Annotated[bool, typer.Option(
         "--supplement", help="The next supplement to the published pack: only the items it did not hold, each "
@@ -448,10 +451,27 @@ def main() -> None:
     except Exception as exc:  # noqa: BLE001 - the last line of defence
         if _settings.debug:
             traceback.print_exc()
-        log = Path(tempfile.gettempdir()) / f"reportgen-crash-{os.getpid()}.log"
-        log.write_text(traceback.format_exc(), encoding="utf-8")
+        log = _save_crash_log(traceback.format_exc())
+        saved = (f"The traceback was saved to {log}; please attach it when reporting." if log else
+                 "The traceback could not be saved; run again with --debug to see it.")
         console.err(
             f"reportgen hit an internal error (this is a bug, not a problem with your files): "
-            f"{type(exc).__name__}: {exc}\nThe traceback was saved to {log}; please attach it when reporting."
+            f"{printable(f'{type(exc).__name__}: {exc}')}\n{saved}"
         )
         sys.exit(ExitCode.INTERNAL)
+
+
+def _save_crash_log(text: str) -> Path | None:
+    """The traceback in a new file of the temporary folder, or None when it cannot be written.
+
+    mkstemp creates the file exclusively with a random name (O_CREAT | O_EXCL,
+    mode 0600, never through a link), so another user of a shared /tmp cannot
+    plant a link for the log to be written through.
+    """
+    try:
+        fd, name = tempfile.mkstemp(prefix="reportgen-crash-", suffix=".log")
+        with os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace") as handle:
+            handle.write(text)
+    except OSError:
+        return None
+    return Path(name)

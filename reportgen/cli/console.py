@@ -110,6 +110,8 @@ def build_report(report, *, quiet: bool = False, note: str | None = None) -> Non
     """
     if quiet and report.ok:
         return
+    for notice in report.notices:
+        err(f"notice: {notice}")
     diagnostics(report.inputs.diagnostics)
     for outcome in report.outcomes:
         if outcome.status == "failed":
@@ -138,6 +140,7 @@ def build_json(report, **extra) -> None:
         "ok": report.ok,
         "seconds": round(report.seconds, 3),
         "failed_councils": report.inputs.failed,
+        "notices": report.notices,
         "papers": [
             {"council": o.council, "paper": o.paper, "status": o.status, "pages": o.pages,
              "files": [str(f) for f in o.files], "message": o.message or None}

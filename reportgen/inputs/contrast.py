@@ -19,6 +19,7 @@ import tinycss2
 import tinycss2.color4
 
 from reportgen.errors import Diagnostic, error
+from reportgen.inputs.styles import MAX_STYLE_FILE_BYTES
 
 NORMAL, LARGE = 4.5, 3.0
 NON_TEXT = 3.0  # graphics such as a chart's bars (1.4.11)
@@ -144,7 +145,9 @@ class Cascade:
 
 
 def cascade(stylesheets: list[Path]) -> Cascade:
-    rules = [rule for path in stylesheets for rule in _rules(path)]
+    """The cascade's rules; a stylesheet over the size limit is not read (styles.oversized_files reports it)."""
+    readable = [path for path in stylesheets if path.stat().st_size <= MAX_STYLE_FILE_BYTES]
+    rules = [rule for path in readable for rule in _rules(path)]
     variables: dict[str, list] = {}
     declared: dict[str, Rule] = {}
     page_text, page_background = BLACK, WHITE

@@ -26,6 +26,9 @@ STYLESHEET = "style.css"
 # HTML twin's reflowing layout (screen). Each follows its layer's style.css.
 FORMAT_STYLESHEETS = {"pdf": "print.css", "html": "screen.css"}
 COUNCIL_LAYER = "council"
+STYLE_FILE_SUFFIXES = (".html", ".css")
+MAX_STYLE_FILE_BYTES = 2 * 1024 * 1024
+"""A template or stylesheet file may be at most this big; checked before it is read (validate and build)."""
 
 
 class StyleConfig(Record):
@@ -128,6 +131,19 @@ def _check_labels(records: CouncilRecords, configs: list[Loaded[StyleConfig]], r
                 for source, labels in owners for name, message in unknown(labels, known, root)]
     if problems:
         raise InputError(problems)
+
+
+def oversized_files(layer: Layer) -> list[Diagnostic]:
+    """An error for each template or stylesheet of a style layer over MAX_STYLE_FILE_BYTES (nothing is read)."""
+    if not layer.folder.is_dir():
+        return []
+    return [error(too_big(path.stat().st_size), file=path) for path in sorted(layer.folder.rglob("*"))
+            if path.suffix in STYLE_FILE_SUFFIXES and path.is_file() and path.stat().st_size > MAX_STYLE_FILE_BYTES]
+
+
+def too_big(size: int) -> str:
+    return (f"file is {size:,} bytes, over the {MAX_STYLE_FILE_BYTES:,}-byte limit for a template or stylesheet; "
+            "split it up, or move big images and fonts into files of their own")
 
 
 @dataclass(frozen=True)

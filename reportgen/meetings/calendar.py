@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reportgen.meetings.deadlines import (
-    Deadline, WorkingCalendar, meeting_deadlines, short_date, statutory_clear_days,
+    DateOutOfRange, Deadline, WorkingCalendar, council_deadline, meeting_deadlines, short_date,
+    statutory_clear_days, statutory_deadline,
 )
 from reportgen.errors import Diagnostic, did_you_mean, one_of, warning
 from reportgen.inputs.meetings import AgendaItem, CommitteeMeeting, MeetingsCalendar
@@ -89,11 +90,21 @@ class CouncilCalendar:
         The second half means a short window never hides a deadline: a meeting
         40 days away whose council deadline falls within the window is included.
         """
-        horizon = today + dt.timedelta(days=within)
-        return [
-            m for m in self.meetings
-            if m.date >= today and min(d.date for d in self.deadlines(m, today, True)) <= horizon
-        ]
+        horizon = days_after(today, within)
+        return [m for m in self.meetings if m.date >= today and self.first_deadline(m) <= horizon]
+
+    def first_deadline(self, meeting: ScheduledMeeting) -> dt.date:
+        """The earlier of the meeting's deadlines (the council's, when it sets one)."""
+        rule = self.working_days_before
+        statutory = statutory_deadline(meeting.date, self.working)
+        return min(statutory, council_deadline(meeting.date, rule, self.working)) if rule else statutory
+
+
+def days_after(day: dt.date, days: int) -> dt.date:
+    """`day` plus `days` days, or the last day of the calendar (31 December 9999) when that is later."""
+    if days >= (dt.date.max - day).days:
+        return dt.date.max
+    return day + dt.timedelta(days=days)
 
 
 def read_calendar(project: Project, slug: str) -> tuple[CouncilCalendar | None, list[Diagnostic]]:
@@ -157,6 +168,15 @@ def _resolve(
             problems.append(source.diagnostic(
                 f"'{meeting.committee}' already has a meeting on {meeting.date} (line {first_line}); "
                 f"list each meeting once", where + ("date",)))
+        try:
+            statutory_deadline(meeting.date, working)
+            if rule is not None:
+                council_deadline(meeting.date, rule, working)
+        except DateOutOfRange:
+            problems.append(source.diagnostic(
+                f"{meeting.date.isoformat()} is too early: its publication deadline would fall before the first "
+                f"day the calendar knows (1 January of year 1); check the year", where + ("date",)))
+            continue
         reason = working.non_working_reason(meeting.date)
         if reason:
             problems.append(source.diagnostic(

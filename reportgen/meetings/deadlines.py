@@ -59,8 +59,9 @@ track > ready, not published > published late > published).
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 from functools import lru_cache
 from typing import Iterable
@@ -74,7 +75,6 @@ AT_RISK_WORKING_DAYS = 2
 """A deadline this many working days away or fewer puts unready papers at risk."""
 
 _SUBDIVISION = {Nation.ENGLAND: "ENG", Nation.WALES: "WLS"}
-_SEARCH_LIMIT = 366  # no real calendar has a year without a working day
 
 
 class Status(str, Enum):
@@ -103,9 +103,21 @@ def worst(statuses: Iterable[Status], default: Status = Status.ON_TRACK) -> Stat
 
 
 @lru_cache(maxsize=None)
+def _holiday_years(nation: Nation) -> tuple[int, int]:
+    """The years the `holidays` package knows for `nation` (it has none outside them)."""
+    import holidays
+
+    known = holidays.country_holidays("GB", subdiv=_SUBDIVISION[Nation(nation)])
+    return getattr(known, "start_year", 1), getattr(known, "end_year", dt.MAXYEAR)
+
+
+@lru_cache(maxsize=None)
 def _holiday_names(nation: Nation, year: int) -> dict[dt.date, str]:
     import holidays
 
+    first, last = _holiday_years(Nation(nation))
+    if not first <= year <= last:
+        return {}
     return dict(holidays.country_holidays("GB", subdiv=_SUBDIVISION[Nation(nation)], years=year))
 
 
@@ -114,12 +126,82 @@ def bank_holidays(nation: Nation, year: int) -> frozenset[dt.date]:
     return frozenset(_holiday_names(Nation(nation), year))
 
 
+class DateOutOfRange(ValueError):
+    """A deadline or a day count that would fall outside the calendar Python knows (years 1 to 9999)."""
+
+
+_LAST_DAY = dt.date.max.toordinal()
+
+
+def _weekdays_through(ordinal: int) -> int:
+    """Weekdays among day numbers 1 ... `ordinal` (day 1, 1 January of year 1, was a Monday)."""
+    weeks, days = divmod(ordinal, 7)
+    return weeks * 5 + (days if days < 5 else 5)
+
+
+def _weekday_number(rank: int) -> int:
+    """The day number of the `rank`-th weekday (rank 1 is day 1); below 1 when rank < 1."""
+    weeks, extra = divmod(rank - 1, 5)
+    return weeks * 7 + extra + 1
+
+
+def _year_of(ordinal: int) -> int:
+    return dt.date.fromordinal(min(max(ordinal, 1), _LAST_DAY)).year
+
+
+class _DaysOff:
+    """Bank holidays and closure days that fall on weekdays, as sorted day numbers.
+
+    Holidays are looked up only for the years asked about; the range grows by
+    doubling, so a long series of questions costs a few look-ups per year.
+    """
+
+    def __init__(self, nation: Nation, closure_days: frozenset[dt.date]):
+        self.nation = nation
+        self.closures = {d.toordinal() for d in closure_days if d.weekday() < 5}
+        self.years: tuple[int, int] | None = None
+        self.span = (1, 0)  # the day numbers of the years covered
+        self.days: list[int] = sorted(self.closures)
+        self.deadlines: dict[tuple[int, int], dt.date] = {}  # WorkingCalendar.nth_working_day_before's answers
+
+    def count(self, first: int, last: int) -> int:
+        """Days off numbered first ... last."""
+        if first > last:
+            return 0
+        if not self.span[0] <= first <= last <= self.span[1]:
+            self._cover(_year_of(first), _year_of(last))
+        return bisect.bisect_right(self.days, last) - bisect.bisect_left(self.days, first)
+
+    def _cover(self, low: int, high: int) -> None:
+        if self.years is not None:
+            if self.years[0] <= low and high <= self.years[1]:
+                return
+            span = self.years[1] - self.years[0] + 1
+            low = min(low, self.years[0] - span) if low < self.years[0] else self.years[0]
+            high = max(high, self.years[1] + span) if high > self.years[1] else self.years[1]
+        low, high = max(low, 1), min(high, dt.MAXYEAR)
+        days = set(self.closures)
+        for year in range(low, high + 1):
+            days.update(d.toordinal() for d in _holiday_names(self.nation, year) if d.weekday() < 5)
+        self.years, self.days = (low, high), sorted(days)
+        self.span = (dt.date(low, 1, 1).toordinal(), dt.date(high, 12, 31).toordinal())
+
+
 @dataclass(frozen=True)
 class WorkingCalendar:
-    """Which days are working days for one council."""
+    """Which days are working days for one council.
+
+    Working days are counted arithmetically: weekdays in whole weeks at once,
+    less the bank holidays and closure days in the range, so a count over
+    years costs no more than a count over days.
+    """
 
     nation: Nation
     closure_days: frozenset[dt.date] = frozenset()
+    _off: _DaysOff | None = field(default=None, init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_off", _DaysOff(self.nation, self.closure_days))
 
     @classmethod
     def of(cls, nation: Nation, closure_days: Iterable[dt.date] = ()) -> WorkingCalendar:
@@ -142,27 +224,46 @@ class WorkingCalendar:
             return "closure day"
         return None
 
+    def _working_days(self, first: int, last: int) -> int:
+        """Working days numbered first ... last (day numbers as `date.toordinal`)."""
+        if first > last:
+            return 0
+        return _weekdays_through(last) - _weekdays_through(first - 1) - self._off.count(first, last)
+
     def nth_working_day_before(self, day: dt.date, n: int) -> dt.date:
-        """The n-th working day before `day` (n >= 1; `day` itself never counts)."""
+        """The n-th working day before `day` (n >= 1; `day` itself never counts).
+
+        Go back n weekdays; for every day off in that stretch go back one
+        weekday more, until the stretch holds n working days. DateOutOfRange
+        when that runs past the first day of year 1.
+        """
         if n < 1:
             raise ValueError(f"n must be at least 1, got {n}")
-        current, found = day, 0
-        for _ in range(n * 7 + _SEARCH_LIMIT):
-            current -= dt.timedelta(days=1)
-            if self.is_working_day(current):
-                found += 1
-                if found == n:
-                    return current
-        raise ValueError(f"no {n} working days found before {day}; check the closure days")
+        known = self._off.deadlines.get((day.toordinal(), n))
+        if known is not None:
+            return known
+        end, weekdays = day.toordinal() - 1, n
+        while True:
+            start = _weekday_number(_weekdays_through(end) - weekdays + 1)
+            if start < 1:
+                raise DateOutOfRange(f"{n} working days before {day.isoformat()} would be before the year 1")
+            needed = n + self._off.count(start, end)
+            if needed == weekdays:
+                found = self._off.deadlines[(day.toordinal(), n)] = dt.date.fromordinal(start)
+                return found
+            weekdays = needed
 
     def working_days_between(self, start: dt.date, end: dt.date) -> int:
         """Working days strictly between `start` and `end` (0 when end <= start + 1 day)."""
-        days = (end - start).days - 1
-        return sum(1 for i in range(1, days + 1) if self.is_working_day(start + dt.timedelta(days=i)))
+        return self._working_days(start.toordinal() + 1, end.toordinal() - 1)
+
+    def working_days_after(self, start: dt.date, end: dt.date) -> int:
+        """Working days d with start < d <= end."""
+        return self._working_days(start.toordinal() + 1, end.toordinal())
 
 
 def statutory_clear_days(nation: Nation) -> int:
-    return STATUTORY_CLEAR_DAYS[Nation(nation)]
+    return STATUTORY_CLEAR_DAYS[nation if isinstance(nation, Nation) else Nation(nation)]
 
 
 def statutory_deadline(meeting: dt.date, calendar: WorkingCalendar) -> dt.date:
@@ -183,8 +284,8 @@ def clear_days(published: dt.date, meeting: dt.date, calendar: WorkingCalendar) 
 def working_days_left(today: dt.date, deadline: dt.date, calendar: WorkingCalendar) -> int:
     """Working days d with today < d <= deadline; negative (days late) once the deadline has passed."""
     if today <= deadline:
-        return calendar.working_days_between(today, deadline + dt.timedelta(days=1))
-    return -calendar.working_days_between(deadline, today + dt.timedelta(days=1))
+        return calendar.working_days_after(today, deadline)
+    return -calendar.working_days_after(deadline, today)
 
 
 def status(today: dt.date, deadline: dt.date, ready: bool, calendar: WorkingCalendar,

@@ -19,7 +19,7 @@ from reportgen.errors import Diagnostic
 from reportgen.inputs.project import Project
 from reportgen.inputs.register import PublishedFile, Register, read_register
 from reportgen.meetings.calendar import (
-    DEFAULT_WITHIN_DAYS, CouncilCalendar, ScheduledItem, ScheduledMeeting, read_calendars,
+    DEFAULT_WITHIN_DAYS, CouncilCalendar, ScheduledItem, ScheduledMeeting, days_after, read_calendars,
 )
 from reportgen.meetings.checks import calendar_problems
 from reportgen.meetings.deadlines import Deadline, Status, short_date, worst
@@ -164,7 +164,7 @@ class DueReport:
 
     @property
     def until(self) -> dt.date:
-        return self.today + dt.timedelta(days=self.within)
+        return days_after(self.today, self.within)
 
     @property
     def errors(self) -> list[Diagnostic]:

@@ -17,7 +17,7 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from reportgen.errors import Diagnostic, InputError, error
+from reportgen.errors import Diagnostic, InputError, error, quote, warning
 from reportgen.inputs.project import Project
 from reportgen.inputs.records import yaml_files
 from reportgen.inputs.register import (
@@ -71,11 +71,12 @@ def publish(project: Project, out_dir: Path, council: str, paper: str, *, on: dt
     done: list[Published] = []
     new: list[PublishedFile] = []
     person = who(by, project.root)
-    with build_lock(out_dir), Manifest(out_dir) as manifest:
+    with build_lock(out_dir), Manifest(out_dir, project.root) as manifest:
         built = {fmt: e for fmt in FORMATS if (e := manifest.get(council, paper, fmt)) is not None}
         if not built:
-            raise InputError([error(f"no built paper '{paper}' for council '{council}' in {out_dir}; "
-                                    f"build it first (reportgen build {council} --paper {paper})")])
+            raise InputError([*(warning(notice) for notice in manifest.notices), error(
+                f"no built paper {quote(paper)} for council {quote(council)} in {out_dir}; "
+                f"build it first (reportgen build {council} --paper {paper})")])
         problems = []
         for fmt, entry in sorted(built.items()):
             target = output_target(register, out_dir, council, view, fmt)

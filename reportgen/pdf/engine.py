@@ -31,7 +31,8 @@ from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from reportgen import confine
-from reportgen.errors import BuildError
+from reportgen.errors import BuildError, clip, display_path, printable
+from reportgen.inputs.styles import MAX_STYLE_FILE_BYTES, too_big
 
 PDF_VARIANT = "pdf/ua-1"
 
@@ -62,7 +63,7 @@ class _Collector(logging.Handler):
         self.warnings: list[str] = []
 
     def emit(self, record: logging.LogRecord) -> None:
-        message = record.getMessage().strip()
+        message = printable(record.getMessage().strip())  # it can quote a whole data: URL
         (self.errors if record.levelno >= logging.ERROR else self.warnings).append(message)
 
 
@@ -85,6 +86,9 @@ def _fetcher_class():
                 if not real.is_file():
                     self.refused.append(f"missing file {real}")
                     raise FatalURLFetchingError(f"missing file: {real}")
+                if real.suffix == ".css" and real.stat().st_size > MAX_STYLE_FILE_BYTES:  # before reading it
+                    self.refused.append(f"{display_path(real)}: {too_big(real.stat().st_size)}")
+                    raise FatalURLFetchingError(f"too big: {real}")
                 try:
                     data = real.read_bytes()
                 except OSError as exc:
@@ -98,8 +102,9 @@ def _fetcher_class():
                 self.refused.append(f"refused {url}, a symbolic link to {target} "
                                     "(only files of the style and the council may be used)")
                 raise FatalURLFetchingError(f"refused: {url}")
-            self.refused.append(f"refused {url} (only files of the style and the council may be used)")
-            raise FatalURLFetchingError(f"refused: {url}")
+            shown = url if written is not None else clip(url)  # a path is worth seeing whole; a URL is not
+            self.refused.append(f"refused {shown} (only files of the style and the council may be used)")
+            raise FatalURLFetchingError(f"refused: {shown}")
 
     return ConfinedFetcher
 

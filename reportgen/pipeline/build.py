@@ -1,10 +1,11 @@
-"""The build pipeline: plan what changed, render it, write it atomically, record it.
+"""The build pipeline: plan what changed, render it in worker processes, write it atomically, record it.
 
     gather (reportgen.pipeline.gather) -> put back published files -> plan against the
-      manifest -> render HTML -> PDF (reportgen.pipeline.produce) -> write atomically
+      manifest -> render each paper in a worker (reportgen.pipeline.render, within the limits of
+      reportgen.pipeline.workers) -> write a paper's formats together -> record them
 
 A batch checks every council before it renders any. A council with an input
-error is not built at all; one council's failure never stops the others.
+error is not built at all; one paper's failure never stops the others.
 """
 
 from __future__ import annotations
@@ -12,27 +13,28 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
-import multiprocessing
 import os
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
-from reportgen.errors import BuildError
+from reportgen import confine
+from reportgen.errors import BuildError, display_path
+from reportgen.pipeline import workers
 from reportgen.pipeline.gather import CouncilInputs, Inputs, gather, select_paper
 from reportgen.merge import PaperView
-from reportgen.inputs.register import PublishedFile, read_register
-from reportgen.pipeline.manifest import LISTING, Entry, Manifest, file_hash, folder_files, inputs_hash
+from reportgen.inputs.register import read_register
+from reportgen.pipeline.manifest import LISTING, Entry, Manifest, file_hash, folder_files, input_name, inputs_hash
 from reportgen.pipeline.published import (
     changes_since, output_target, produced_names, refusal, relative_inputs, restore_published, stale_outputs,
 )
-from reportgen.pipeline.output import build_lock, describe_write_error, remove_stale_temporaries, write_atomic
+from reportgen.pipeline.output import build_lock, describe_write_error, remove_stale_temporaries, write_together
+from reportgen.pipeline.produce import STRICT, strict_failure
+from reportgen.pipeline.render import Job, Output, Rendered, render_paper
 from reportgen.inputs.project import Project
 from reportgen.inputs.records import yaml_files
 from reportgen.inputs.styles import Style
-from reportgen.render.html import render_html
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,7 @@ class BuildReport:
     outcomes: list[PaperOutcome] = field(default_factory=list)
     seconds: float = 0.0
     pruned: list[Path] = field(default_factory=list)  # outputs removed by `--prune`
+    notices: list[str] = field(default_factory=list)  # e.g. the build record was not trusted and was set aside
 
     @property
     def ok(self) -> bool:
@@ -62,54 +65,36 @@ class BuildReport:
         return sum(1 for o in self.outcomes if o.status == status)
 
 
-@dataclass(frozen=True)
-class Job:
-    """One output to produce: a paper in one format, and what it is built from."""
-
-    council: CouncilInputs
-    view: PaperView
-    fmt: str
-    target: Path
-    inputs: dict[str, str]
-    inputs_hash: str
-    strict: bool = False
-    published: PublishedFile | None = None  # set when the target is a published paper: never overwrite it
-    changes: tuple[str, ...] = ()  # the inputs changed since it was published
-
-    @property
-    def keep(self) -> bool:
-        """The target is a published file and nothing it was built from has changed: it is the file."""
-        return self.published is not None and not self.changes
-
-
-def style_inputs(style: Style) -> dict[str, str]:
+def style_inputs(style: Style, root: Path) -> dict[str, str]:
     """Hashes of every file of the style's layers, and of each layer's file list (to see files added)."""
     found: dict[str, str] = {}
     for layer in style.layers:
-        listing = f"{LISTING}{layer.folder}"
-        found[listing] = file_hash(listing)
+        found[input_name(root, f"{LISTING}{layer.folder}")] = file_hash(f"{LISTING}{layer.folder}")
         for path in folder_files(layer.folder):
-            found[str(path)] = file_hash(path)
+            found[input_name(root, path)] = file_hash(path)
     return found
 
 
-def paper_inputs(view: PaperView, shared: dict[str, str]) -> dict[str, str]:
-    """Every file one paper is built from, with its hash: its records, then its style's files (`shared`)."""
-    return {**{str(p): file_hash(p) for p in view.source_files}, **shared}
+def paper_inputs(view: PaperView, shared: dict[str, str], root: Path) -> dict[str, str]:
+    """Every file one paper is built from (named relative to the project), with its hash: its records, then
+    its style's files (`shared`)."""
+    return {**{input_name(root, p): file_hash(p) for p in view.source_files}, **shared}
 
 
 def plan(inputs: Inputs, root: Path, out_dir: Path, formats: tuple[str, ...], strict: bool = False) -> list[Job]:
+    """One job per paper, with an output for every format asked for."""
     jobs = []
     for council in inputs.councils.values():
-        shared = style_inputs(council.style)
+        shared = style_inputs(council.style, root)
         own = f"{council.register.folder.relative_to(root).as_posix()}/"  # the council's own records
         for view in council.papers:
-            files = paper_inputs(view, shared)
+            files = paper_inputs(view, shared, root)
+            outputs = []
             for fmt in formats:
                 target = output_target(council.register, out_dir, council.slug, view, fmt)
                 changes = changes_since(target.published, relative_inputs(root, files), own) if target.published else []
-                jobs.append(Job(council, view, fmt, target.path, files, inputs_hash(files, fmt), strict,
-                                target.published, tuple(changes)))
+                outputs.append(Output(fmt, target.path, inputs_hash(files, fmt), target.published, tuple(changes)))
+            jobs.append(Job(council, view, tuple(outputs), files, strict))
     return jobs
 
 
@@ -137,9 +122,9 @@ def build(
     """
     started = time.perf_counter()
     out_dir = Path(out_dir)
-    with build_lock(out_dir), Manifest(out_dir) as manifest:
+    with build_lock(out_dir), Manifest(out_dir, project.root) as manifest:
         remove_stale_temporaries(out_dir)
-        report = BuildReport(Inputs())
+        report = BuildReport(Inputs(), notices=manifest.notices)
         slugs = project.select(names)
         if not (force or strict or paper_id or only or prune or inputs is not None):
             # Councils whose every paper is recorded as current need no reading at all.
@@ -166,26 +151,30 @@ def build(
                 for slug, council in inputs.councils.items()})
         todo = []
         for job in plan(inputs, project.root, out_dir, formats, strict):
-            entry = manifest.get(job.council.slug, job.view.id, job.fmt)
-            if job.keep or (not force and manifest.is_current(entry, job.inputs_hash)):
-                if job.keep:
-                    manifest.record(job.council.slug, job.view.id, job.fmt,
-                                    Entry(job.target, job.inputs_hash, job.inputs, job.published.sha256))
-                report.outcomes.append(restored.pop(job.target, None)
-                                       or PaperOutcome(job.council.slug, job.view.id, "unchanged", (job.target,)))
-            else:
-                todo.append(job)
+            skipped: dict[str, PaperOutcome] = {}
+            for output in job.outputs:
+                entry = manifest.get(job.council.slug, job.view.id, output.fmt)
+                if output.keep:
+                    entry = Entry(output.target, output.inputs_hash, job.inputs, output.published.sha256)
+                    manifest.record(job.council.slug, job.view.id, output.fmt, entry)
+                elif force or not manifest.is_current(entry, output.inputs_hash):
+                    continue
+                skipped[output.fmt] = restored.pop(output.target, None) or _skipped(job, output, entry)
+            report.outcomes += skipped.values()
+            stale = tuple(o for o in job.outputs if o.fmt not in skipped)
+            if stale and not (job.strict and any(o.message.startswith(STRICT) for o in skipped.values())):
+                todo.append(replace(job, outputs=stale))
         # Older published versions, and papers not in this build, go first: after the (stable) sort
         # below, a paper's last outcome is then always its current file's, which the agenda pack uses.
         report.outcomes[:0] = restored.values()
-        total = len(report.outcomes) + len(todo)
-        for outcome, job in _run(todo, jobs):
-            if outcome.status != "failed":
-                manifest.record(job.council.slug, job.view.id, job.fmt,
-                                Entry(job.target, job.inputs_hash, job.inputs, file_hash(job.target)))
-            report.outcomes.append(outcome)
-            if on_outcome:
-                on_outcome(outcome, len(report.outcomes), total)
+        done, total = len(report.outcomes), len(report.outcomes) + sum(len(job.outputs) for job in todo)
+        for job, result in workers.run(render_paper, todo, _workers(jobs, len(todo))):
+            outcomes = _finish(job, result, manifest)
+            for outcome in outcomes:  # a failed paper is one outcome for all its formats
+                done += len(job.outputs) // len(outcomes)
+                report.outcomes.append(outcome)
+                if on_outcome:
+                    on_outcome(outcome, done, total)
     report.outcomes.sort(key=lambda o: (o.council, o.paper))
     report.seconds = time.perf_counter() - started
     return report
@@ -216,67 +205,54 @@ def _current_outcomes(project: Project, slug: str, manifest: Manifest, formats: 
     register, _ = read_register(project.council_dir(slug))
     if register is None or any(file_hash(out_dir / slug / e.file) != e.sha256 for e in register.files_in_force()):
         return None
-    return [PaperOutcome(slug, p, "unchanged", (entries[(p, f)].output,)) for p in sorted(papers) for f in formats]
+    return [PaperOutcome(slug, p, "unchanged", (entries[(p, f)].output,), warnings=entries[(p, f)].warnings)
+            for p in sorted(papers) for f in formats]
 
 
-def _run(todo: list[Job], jobs: int | None):
-    """Yield (outcome, job) as each finishes; several at once in worker processes when asked."""
-    workers = min(jobs or os.cpu_count() or 1, len(todo))
-    if workers <= 1:
-        for job in todo:
-            yield run_job(job), job
-        return
-    from reportgen.pdf import engine as pdf
-
-    # Workers are forked from a fork server that has imported WeasyPrint but
-    # never rendered: a process that has rendered holds Pango and fontconfig
-    # threads and locks, and a child forked from it can deadlock.
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["weasyprint", "reportgen.pipeline.build", "reportgen.pdf.repair", "reportgen.pdf.gate"])
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=pdf.preload) as pool:
-        futures = {pool.submit(run_job, job): job for job in todo}
-        for future in as_completed(futures):
-            yield future.result(), futures[future]
+def _skipped(job: Job, output: Output, entry: Entry) -> PaperOutcome:
+    """A paper that need not be rendered again; under --strict, still failed by the warnings it was built with."""
+    slug, paper = job.council.slug, job.view.id
+    if job.strict and entry.warnings:
+        return PaperOutcome(slug, paper, "failed", message=strict_failure(entry.warnings))
+    return PaperOutcome(slug, paper, "unchanged", (output.target,), warnings=entry.warnings)
 
 
-def run_job(job: Job) -> PaperOutcome:
-    """Produce one output; a failure is reported, never raised, and never replaces the last good file."""
-    council, view = job.council, job.view
+def _workers(jobs: int | None, papers: int) -> int:
+    return max(1, min(jobs or os.cpu_count() or 1, papers))
+
+
+def _finish(job: Job, result: Rendered | workers.Failure, manifest: Manifest) -> list[PaperOutcome]:
+    """Write a rendered paper's files together (or none of them) and record them; its outcomes."""
+    slug, paper = job.council.slug, job.view.id
+    if isinstance(result, workers.Failure) or result.failure is not None:
+        return [PaperOutcome(slug, paper, "failed", message=result.message if isinstance(result, workers.Failure)
+                             else result.failure, rendered=True)]
     try:
-        if job.fmt == "html":
-            from reportgen.render.htmltwin import render_standalone
-
-            html = render_html(view, council.style, output_format="html")
-            changed = _write(job, render_standalone(html, view, council.style).encode("utf-8"))
-            return PaperOutcome(council.slug, view.id, "written" if changed else "unchanged", (job.target,),
-                                rendered=True)
-        return _build_pdf(job)
+        for output in job.outputs:
+            _check_inside(output.target, manifest.out_dir)
+            if output.published is not None and hashlib.sha256(result.data[output.fmt]).hexdigest() \
+                    != output.published.sha256:
+                raise BuildError(refusal(job.view, output.published, list(output.changes), dt.date.today()))
+        changed = write_together([(o.target, result.data[o.fmt]) for o in job.outputs])
     except BuildError as exc:
-        return PaperOutcome(council.slug, view.id, "failed", message=str(exc), rendered=True)
-    except OSError as exc:  # disk full, permissions: the old file is still in place
-        return PaperOutcome(council.slug, view.id, "failed", message=describe_write_error(job.target, exc))
+        return [PaperOutcome(slug, paper, "failed", message=str(exc), rendered=True)]
+    except OSError as exc:  # disk full, permissions: the old files are still in place
+        target = Path(exc.filename) if exc.filename else job.outputs[0].target
+        return [PaperOutcome(slug, paper, "failed", message=describe_write_error(target, exc), rendered=True)]
+    outcomes = []
+    for output, written in zip(job.outputs, changed):
+        warnings = result.warnings if output.fmt == "pdf" else ()
+        manifest.record(slug, paper, output.fmt, Entry(output.target, output.inputs_hash, job.inputs,
+                                                       file_hash(output.target), warnings))
+        outcomes.append(PaperOutcome(slug, paper, "written" if written else "unchanged", (output.target,),
+                                     pages=result.pages if output.fmt == "pdf" else 0, warnings=warnings,
+                                     rendered=True))
+    return outcomes
 
 
-def _write(job: Job, data: bytes) -> bool:
-    """Write the output, unless that would change a published paper."""
-    if job.published is not None and hashlib.sha256(data).hexdigest() != job.published.sha256:
-        raise BuildError(refusal(job.view, job.published, list(job.changes), dt.date.today()))
-    return write_atomic(job.target, data)
-
-
-def _build_pdf(job: Job) -> PaperOutcome:
-    from reportgen.pipeline.produce import produce_pdf
-
-    council, view = job.council, job.view
-    produced = produce_pdf(
-        render_html(view, council.style),
-        base_url=view.council_folder,
-        allowed_roots=[*council.style.asset_roots, view.council_folder],
-        date=view.paper.issue_date,
-        strict=job.strict,
-    )
-    changed = _write(job, produced.pdf)
-    return PaperOutcome(
-        council.slug, view.id, "written" if changed else "unchanged", (job.target,),
-        pages=produced.pages, warnings=produced.warnings, rendered=True,
-    )
+def _check_inside(target: Path, out_dir: Path) -> None:
+    """A BuildError when a link (a council's folder in output/) would take the file out of the output folder."""
+    elsewhere = confine.leads_out(target.parent, out_dir)
+    if elsewhere is not None:
+        raise BuildError(f"{display_path(target.parent)} leads to {elsewhere}, outside the output folder (a "
+                         f"symbolic link?), so nothing was written there; remove it and build again")

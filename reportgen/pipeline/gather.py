@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from reportgen.errors import Diagnostic, InputError, did_you_mean, error, one_of
+from reportgen.errors import Diagnostic, InputError, did_you_mean, error, one_of, quote
 from reportgen.inputs.contrast import check_stylesheets
 from reportgen.inputs.project import Project
 from reportgen.inputs.records import read_council, read_references
 from reportgen.inputs.register import Register, check_register, read_register
-from reportgen.inputs.styles import Style, resolve_style
+from reportgen.inputs.styles import Style, oversized_files, resolve_style
 from reportgen.merge import PaperView, check_reference, merge_council
 
 
@@ -52,6 +52,7 @@ def gather(project: Project, names: list[str] | None = None, *, strict: bool = F
         inputs.diagnostics += check_reference(loaded)
     reference_failed = any(d.is_error for d in inputs.diagnostics)
     contrast_checked: dict[tuple[Path, ...], list[Diagnostic]] = {}  # councils often share a style
+    size_checked: dict[Path, list[Diagnostic]] = {}
     for slug in slugs:
         council_problems: list[Diagnostic] = []
         records, problems = read_council(project, slug)
@@ -62,6 +63,10 @@ def gather(project: Project, names: list[str] | None = None, *, strict: bool = F
             except InputError as exc:
                 council_problems += exc.diagnostics
             else:
+                for layer in style.layers:  # files too big to read are refused before anything reads them
+                    if layer.folder not in size_checked:
+                        size_checked[layer.folder] = oversized_files(layer)
+                    council_problems += size_checked[layer.folder]
                 key = tuple(dict.fromkeys(style.stylesheets + style.stylesheets_for("html")))  # PDF and twin
                 if key not in contrast_checked:
                     contrast_checked[key] = check_stylesheets(list(key))
@@ -88,6 +93,7 @@ def select_paper(inputs: Inputs, paper_id: str) -> None:
     """Keep only the paper named; an unknown id is an InputError."""
     known = sorted({p.id for _, p in inputs.papers()})
     if paper_id not in known and not inputs.failed:
-        raise InputError([error(f"no paper '{paper_id}'{did_you_mean(paper_id, known)}; papers: {one_of(known)}")])
+        raise InputError([error(f"no paper {quote(paper_id)}{did_you_mean(paper_id, known)}; "
+                                f"papers: {one_of(known)}")])
     for council in inputs.councils.values():
         council.papers[:] = [p for p in council.papers if p.id == paper_id]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import stat
 import tempfile
 from pathlib import Path
 from typing import Iterator
@@ -23,23 +24,45 @@ LOCK_NAME = ".reportgen.lock"
 
 def write_atomic(path: Path, data: bytes) -> bool:
     """Replace `path` with `data`; False (and nothing touched) when it already holds them."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if path.is_file() and path.stat().st_size == len(data) and path.read_bytes() == data:
-        return False
-    fd, temp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX, dir=path.parent)
+    return write_together([(path, data)])[0]
+
+
+def write_together(files: list[tuple[Path, bytes]]) -> list[bool]:
+    """Replace several files (a paper's PDF and HTML) together; for each, whether it changed.
+
+    Every new file is written to a temporary beside its final name and flushed
+    first; only then are they renamed into place. A failure while writing (a
+    full disk) therefore leaves every old file as it was, not one new and one old.
+    """
+    staged: list[tuple[str, Path]] = []
+    changed = []
+    path = files[0][0] if files else None
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temp, 0o644)
-        os.replace(temp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temp)
+        for path, data in files:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if path.is_file() and path.stat().st_size == len(data) and path.read_bytes() == data:
+                changed.append(False)
+                continue
+            fd, temp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX, dir=path.parent)
+            staged.append((temp, path))
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.chmod(temp, 0o644)
+            changed.append(True)
+        for temp, path in staged:
+            os.replace(temp, path)
+    except BaseException as exc:
+        for temp, _ in staged:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(temp)
+        if isinstance(exc, OSError):
+            exc.filename = str(path)  # the paper's file, not the temporary that stood in for it
         raise
-    _fsync_dir(path.parent)
-    return True
+    for folder in dict.fromkeys(path.parent for _, path in staged):
+        _fsync_dir(folder)
+    return changed
 
 
 def describe_write_error(path: Path, exc: OSError) -> str:
@@ -75,30 +98,63 @@ def remove_stale_temporaries(out_dir: Path) -> list[Path]:
 @contextlib.contextmanager
 def build_lock(out_dir: Path) -> Iterator[None]:
     """Hold the output folder for one build; LockError when another build has it."""
+    lock = out_dir / LOCK_NAME
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
-        handle = open(out_dir / LOCK_NAME, "a+")
+        fd = _open_lock(lock)
     except OSError as exc:  # not writable, a file in the way, disk full: the user's to fix
-        reason = "it is a file, not a folder" if out_dir.is_file() else (exc.strerror or str(exc))
-        raise BuildError(f"cannot use the output folder {display_path(out_dir)}: {reason}") from None
+        raise BuildError(f"cannot use the output folder {display_path(out_dir)}: {_lock_problem(out_dir, exc)}") \
+            from None
     try:
         try:
-            _lock(handle)
+            _lock(fd)
         except OSError:
             raise LockError(
                 f"another build is running on {out_dir}; wait for it to finish, then try again"
             ) from None
         yield
     finally:
-        handle.close()
+        os.close(fd)
 
 
-def _lock(handle) -> None:
+def _open_lock(lock: Path) -> int:
+    """The lock file, opened without following a link and only if it is a regular file."""
+    # O_NOFOLLOW: a link planted in output/ must not make the build create or
+    # open a file elsewhere; O_NONBLOCK: a named pipe must not hang the open.
+    flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    if os.path.islink(lock):  # also where O_NOFOLLOW does not exist
+        raise OSError(errno.ELOOP, "a symbolic link")
+    fd = os.open(lock, flags | getattr(os, "O_CLOEXEC", 0), 0o644)
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise OSError(errno.EINVAL, "not a regular file")
+    return fd
+
+
+def _lock_problem(out_dir: Path, exc: OSError) -> str:
+    """What is really wrong when the output folder or its lock file cannot be used."""
+    lock = display_path(out_dir / LOCK_NAME)
+    if os.path.islink(out_dir) and not out_dir.exists():
+        return (f"it is a symbolic link to {os.readlink(out_dir)}, which does not exist; "
+                "create that folder or remove the link")
+    if out_dir.is_file():
+        return "it is a file, not a folder"
+    if os.path.islink(out_dir / LOCK_NAME):
+        return (f"its lock file {lock} is a symbolic link, which reportgen never makes and will not follow; "
+                "remove it and try again")
+    if (out_dir / LOCK_NAME).is_dir():
+        return f"its lock file {lock} is a folder, not a file; remove it and try again"
+    if (out_dir / LOCK_NAME).exists() and not (out_dir / LOCK_NAME).is_file():
+        return f"its lock file {lock} is not a regular file (a pipe or a device?); remove it and try again"
+    return exc.strerror or str(exc)
+
+
+def _lock(fd: int) -> None:
     if os.name == "nt":  # pragma: no cover - exercised on Windows only
         import msvcrt
 
-        msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
+        msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
     else:
         import fcntl
 
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

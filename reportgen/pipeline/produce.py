@@ -59,7 +59,7 @@ def render_repaired(html: str, *, base_url: Path, allowed_roots: list[Path], dat
         hooks=passes,
     )
     if strict and rendered.warnings:
-        raise BuildError(f"WeasyPrint warned{about} (--strict): " + "; ".join(rendered.warnings))
+        raise BuildError(strict_failure(rendered.warnings, about))
     proofed = _label_and_prove(rendered.pdf, rendered.inspected, _label_font(allowed_roots))
     return Produced(proofed.pdf, rendered.pages, tuple(rendered.warnings), tuple(proofed.findings),
                     passes.passes, proofed.labels)
@@ -84,6 +84,14 @@ def _label_and_prove(pdf: bytes, layout, font: Path | None) -> _Proofed:
 def _label_font(roots: list[Path]) -> Path | None:
     """The base style's regular font, which the labels are set in (None: no labels, and the proof says so)."""
     return next((root / LABEL_FONT for root in roots if (root / LABEL_FONT).is_file()), None)
+
+
+STRICT = "WeasyPrint warned"
+
+
+def strict_failure(warnings, about: str = "") -> str:
+    """What --strict says of WeasyPrint's warnings, at the render or recorded from an earlier build."""
+    return f"{STRICT}{about} (--strict): " + "; ".join(warnings)
 
 
 def require_pass(pdf: bytes, *, what: str = "the PDF", kept: str = "the last good paper") -> None:

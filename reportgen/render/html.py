@@ -14,19 +14,21 @@ from pathlib import Path
 from typing import Callable
 
 import jinja2
+from jinja2.loaders import split_template_path
 from jinja2.sandbox import SandboxedEnvironment
 
 from reportgen import __version__
 from reportgen.confine import Roots
-from reportgen.errors import BuildError, display_path
+from reportgen.errors import BuildError, display_path, quote
 from reportgen.render.chart import Chart, status_chart
 from reportgen.render.columns import with_content_widths
 from reportgen.render.markdown import to_html, to_inline_html
+from reportgen.render.sandbox import PaperSandbox, limited_filter
 from reportgen.merge import AppendixView, BodyView, FigureView, PaperView, SectionView
 from reportgen.merge.summary import StatusSummary
 from reportgen.inputs.labels import LabelLookup
 from reportgen.inputs.models import Committee, Council, Meeting, Officer, Paper, Reference
-from reportgen.inputs.styles import Style
+from reportgen.inputs.styles import MAX_STYLE_FILE_BYTES, Style, too_big
 
 ENTRY_TEMPLATE = "paper.html"
 
@@ -41,33 +43,25 @@ def _officer_line(officer) -> str:
     return f"{officer.name} – {officer.role}" if officer else ""
 
 
+MAX_HTML_BYTES = 20 * 1000 * 1000
+"""The HTML a paper renders to may be at most this big (20 MB)."""
+
+
 class ConfinedLoader(jinja2.FileSystemLoader):
-    """A FileSystemLoader that refuses a template whose real file lies outside its folder (a symlink out)."""
+    """A FileSystemLoader that refuses a template outside its folder (a symlink out), or too big to read."""
 
     def get_source(self, environment, template):
+        for folder in self.searchpath:
+            candidate = Path(folder, *split_template_path(template))
+            if candidate.is_file():
+                if candidate.stat().st_size > MAX_STYLE_FILE_BYTES:
+                    raise BuildError(f"{display_path(candidate)}: {too_big(candidate.stat().st_size)}")
+                break
         source, filename, uptodate = super().get_source(environment, template)
         if Roots(self.searchpath).find(filename) is None:
             raise BuildError(f"template '{template}' is a symbolic link to a file outside the council's "
                              "templates folder; copy the file in instead")
         return source, filename, uptodate
-
-
-class PaperSandbox(SandboxedEnvironment):
-    """Jinja's sandbox, also refusing arithmetic that would eat the machine's memory or time."""
-
-    intercepted_binops = frozenset(["*", "**"])
-    MAX_REPEAT = 100_000
-    MAX_EXPONENT = 1_000
-
-    def call_binop(self, context, operator, left, right):
-        if operator == "*":
-            count = right if isinstance(left, (str, list, tuple)) else left
-            if isinstance(left, (str, list, tuple)) or isinstance(right, (str, list, tuple)):
-                if isinstance(count, int) and count > self.MAX_REPEAT:
-                    raise jinja2.exceptions.SecurityError(f"repeating a value {count:,} times is not allowed")
-        if operator == "**" and isinstance(right, (int, float)) and abs(right) > self.MAX_EXPONENT:
-            raise jinja2.exceptions.SecurityError(f"raising to the power {right:,} is not allowed")
-        return super().call_binop(context, operator, left, right)
 
 
 def environment(search_path: tuple[Path, ...], prefixes: tuple[tuple[str, Path], ...]) -> SandboxedEnvironment:
@@ -83,7 +77,9 @@ def environment(search_path: tuple[Path, ...], prefixes: tuple[tuple[str, Path],
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    env.globals.pop("lipsum", None)  # placeholder text of any length: no use in a paper
     env.filters.update(md=to_html, md_inline=to_inline_html, long_date=long_date, officer_line=_officer_line)
+    env.filters.update({name: limited_filter(name, f) for name, f in env.filters.items()})
     return env
 
 
@@ -198,7 +194,7 @@ def render_template(style: Style, name: str, variables: dict,
     """Render one of the style's templates; every template problem becomes a located BuildError."""
     env = style_environment(style)
     try:
-        return env.get_template(name).render(variables)
+        return _limited_render(env.get_template(name), variables)
     except jinja2.TemplateNotFound as exc:
         raise BuildError(f"template '{exc.name}' not found in style '{style.name}' "
                          f"(searched {', '.join(str(p) for p in style.search_path)})") from None
@@ -216,6 +212,23 @@ def render_template(style: Style, name: str, variables: dict,
         raise BuildError(f"{_template_location(exc)}template error: maximum recursion depth exceeded") from None
     except (TypeError, ValueError, AttributeError, KeyError, ArithmeticError, IndexError) as exc:
         raise BuildError(f"{_template_location(exc)}template error: {exc}") from None
+
+
+def _limited_render(template: jinja2.Template, variables: dict) -> str:
+    """The template's output, stopped as soon as it passes MAX_HTML_BYTES."""
+    chunks, size = [], 0
+    for chunk in template.generate(variables):
+        try:
+            size += len(chunk) if chunk.isascii() else len(chunk.encode("utf-8"))
+        except UnicodeEncodeError as exc:  # records cannot hold one (yamlload refuses it); a template's "\ud800" can
+            raise BuildError(f"the paper's text holds {quote(exc.object[exc.start:exc.end])}, half of a UTF-16 "
+                             "surrogate pair and not a character; a template probably writes it with a \\u escape") \
+                from None
+        if size > MAX_HTML_BYTES:
+            raise BuildError(f"the paper's HTML is over {MAX_HTML_BYTES:,} bytes, the limit for one paper; a template "
+                             "probably repeats something far too often (see docs/house-styles.md, Limits)")
+        chunks.append(chunk)
+    return "".join(chunks)
 
 
 def _template_location(exc: BaseException) -> str:
