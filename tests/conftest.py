@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import os
+import re
 import shutil
+import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,6 +15,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_PAPER = ROOT / "councils/haringey/papers/munro-progress.yaml"
+AXE = ROOT / "node_modules/axe-core/axe.min.js"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
 
 
 @dataclass
@@ -89,3 +96,34 @@ def outline_of(source) -> list:
         return read(source)
     with pikepdf.open(source) as pdf:
         return read(pdf)
+
+
+def require_axe() -> None:
+    """Skip (fail on CI) when headless Chromium or axe-core is missing."""
+    if not (CHROMIUM and AXE.is_file()):
+        if os.environ.get("CI"):
+            pytest.fail("CI needs chromium and node_modules/axe-core: run `make setup`")
+        pytest.skip("chromium or axe-core missing: run `make setup` as root to install them")
+
+
+def axe_violations(html: str, name: str, tmp_path: Path) -> list:
+    """axe-core's violations for a page, run in headless Chromium: [{id, help, nodes}]."""
+    runner = (
+        f"<script>{AXE.read_text(encoding='utf-8')}</script><script>"
+        f"axe.run(document, {{runOnly: {{type: 'tag', values: {json.dumps(AXE_TAGS)}}}}}).then(r => {{"
+        "const pre = document.createElement('pre'); pre.id = 'axe-results';"
+        "pre.textContent = JSON.stringify(r.violations.map(v => ({id: v.id, help: v.help,"
+        " nodes: v.nodes.map(n => n.target.join(' '))})));"
+        "document.body.appendChild(pre); });</script>"
+    )
+    probe = tmp_path / name
+    probe.write_text(html.replace("</body>", runner + "</body>"), encoding="utf-8")
+    result = subprocess.run(
+        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         f"--user-data-dir={tmp_path / 'profile'}", "--virtual-time-budget=30000", "--dump-dom", probe.as_uri()],
+        capture_output=True, text=True, timeout=120,
+    )
+    found = re.search(r'<pre id="axe-results">(.*?)</pre>', result.stdout, re.S)
+    assert found, f"axe did not report: {result.stderr[-500:]}"
+    return json.loads(found.group(1).replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&"))

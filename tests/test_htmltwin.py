@@ -1,24 +1,16 @@
 """The accessible HTML twin: self-contained, structured, and clean under axe-core."""
 
 import base64
-import json
-import os
 import re
-import shutil
-import subprocess
 from types import SimpleNamespace
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, axe_violations, require_axe
 from reportgen.errors import BuildError
 from reportgen.pipeline.build import build
 from reportgen.inputs.project import Project
 from reportgen.render.htmltwin import SCREEN_CSS, render_standalone
-
-AXE = ROOT / "node_modules/axe-core/axe.min.js"
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
 
 
 @pytest.fixture(scope="module")
@@ -66,35 +58,10 @@ def test_images_are_embedded_with_their_alt_text(twins):
     assert 'alt="Bar chart of social work assessments' in html
 
 
-def _axe(path, tmp_path):
-    runner = (
-        f"<script>{AXE.read_text(encoding='utf-8')}</script><script>"
-        f"axe.run(document, {{runOnly: {{type: 'tag', values: {json.dumps(AXE_TAGS)}}}}}).then(r => {{"
-        "const pre = document.createElement('pre'); pre.id = 'axe-results';"
-        "pre.textContent = JSON.stringify(r.violations.map(v => ({id: v.id, help: v.help,"
-        " nodes: v.nodes.map(n => n.target.join(' '))})));"
-        "document.body.appendChild(pre); });</script>"
-    )
-    probe = tmp_path / path.name
-    probe.write_text(path.read_text(encoding="utf-8").replace("</body>", runner + "</body>"), encoding="utf-8")
-    result = subprocess.run(
-        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         f"--user-data-dir={tmp_path / 'profile'}", "--virtual-time-budget=30000", "--dump-dom", probe.as_uri()],
-        capture_output=True, text=True, timeout=120,
-    )
-    found = re.search(r'<pre id="axe-results">(.*?)</pre>', result.stdout, re.S)
-    assert found, f"axe did not report: {result.stderr[-500:]}"
-    return json.loads(found.group(1).replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&"))
-
-
 def test_axe_core_finds_no_violations(twins, tmp_path):
-    if not (CHROMIUM and AXE.is_file()):
-        if os.environ.get("CI"):
-            pytest.fail("CI needs chromium and node_modules/axe-core: run `make setup`")
-        pytest.skip("chromium or axe-core missing: run `make setup` as root to install them")
+    require_axe()
     for path in twins:
-        assert _axe(path, tmp_path) == [], path.name
+        assert axe_violations(path.read_text(encoding="utf-8"), path.name, tmp_path) == [], path.name
 
 
 # --- inlining, by parsing the HTML ---------------------------------------------------

@@ -83,13 +83,21 @@ def style_inputs(style: Style) -> dict[str, str]:
     return found
 
 
+def paper_inputs(view: PaperView, style_files: dict[str, str]) -> dict[str, str]:
+    """What a paper is built from, by hash: its record files, then its style's (`style_inputs`).
+
+    The manifest records this list, and `reportgen preview` watches it.
+    """
+    return {**{str(p): file_hash(p) for p in view.source_files}, **style_files}
+
+
 def plan(inputs: Inputs, out_dir: Path, formats: tuple[str, ...], manifest: Manifest,
          strict: bool = False) -> list[Job]:
     jobs = []
     for council in inputs.councils.values():
         shared = style_inputs(council.style)
         for view in council.papers:
-            files = {**{str(p): file_hash(p) for p in view.source_files}, **shared}
+            files = paper_inputs(view, shared)
             for fmt in formats:
                 target, published = output_target(manifest, out_dir, council.slug, view, fmt)
                 jobs.append(Job(council, view, fmt, target, files, inputs_hash(files, fmt), strict, published))
@@ -160,14 +168,19 @@ def build(
         total = len(report.outcomes) + len(todo)
         for outcome, job in _run(todo, jobs):
             if outcome.status != "failed":
-                manifest.record(job.council.slug, job.view.id, job.fmt,
-                                Entry(job.target, job.inputs_hash, job.inputs, file_hash(job.target)))
+                record(manifest, job)
             report.outcomes.append(outcome)
             if on_outcome:
                 on_outcome(outcome, len(report.outcomes), total)
     report.outcomes.sort(key=lambda o: (o.council, o.paper))
     report.seconds = time.perf_counter() - started
     return report
+
+
+def record(manifest: Manifest, job: Job) -> None:
+    """Note in the manifest that the job's output, as it now is on disk, was built from its inputs."""
+    manifest.record(job.council.slug, job.view.id, job.fmt,
+                    Entry(job.target, job.inputs_hash, job.inputs, file_hash(job.target)))
 
 
 def _fmt_of(entry: Entry) -> str:
@@ -191,15 +204,21 @@ def _run(todo: list[Job], jobs: int | None):
         return
     from reportgen.pdf import engine as pdf
 
-    # Workers are forked from a fork server that has imported WeasyPrint but
-    # never rendered: a process that has rendered holds Pango and fontconfig
-    # threads and locks, and a child forked from it can deadlock.
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["weasyprint", "reportgen.pipeline.build", "reportgen.pdf.repair", "reportgen.pdf.gate"])
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=pdf.preload) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=worker_context(), initializer=pdf.preload) as pool:
         futures = {pool.submit(run_job, job): job for job in todo}
         for future in as_completed(futures):
             yield future.result(), futures[future]
+
+
+def worker_context():
+    """Where render workers come from: a fork server that has imported WeasyPrint but never rendered.
+
+    A process that has rendered holds Pango and fontconfig threads and locks,
+    and a child forked from it can deadlock.
+    """
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["weasyprint", "reportgen.pipeline.build", "reportgen.pdf.repair", "reportgen.pdf.gate"])
+    return context
 
 
 def run_job(job: Job) -> PaperOutcome:

@@ -1,0 +1,137 @@
+"""The preview's background work: one run at a time with newer requests superseding waiting ones, and the PDF process."""
+
+from __future__ import annotations
+
+import signal
+import threading
+from typing import Callable
+
+from reportgen.pipeline.build import Job, PaperOutcome
+
+INTERNAL = "reportgen hit an internal error (this is a bug, not a problem with your files): "
+
+
+class Coalescing:
+    """Runs `task` in its own thread when asked; asks made while a run waits or runs make one more run.
+
+    The task reads the newest state when it starts, so a change that arrives
+    while an older one waits supersedes it, and a burst of changes is one run.
+    """
+
+    def __init__(self, task: Callable[[], None], name: str, on_error: Callable[[BaseException], None]):
+        self._task = task
+        self._on_error = on_error
+        self._wake = threading.Condition()
+        self._asked = False
+        self._running = False
+        self._stopped = False
+        self.runs = 0
+        self._thread = threading.Thread(target=self._loop, name=name, daemon=True)
+        self._thread.start()
+
+    def ask(self) -> None:
+        with self._wake:
+            self._asked = True
+            self._wake.notify_all()
+
+    def idle(self) -> bool:
+        with self._wake:
+            return not (self._asked or self._running)
+
+    def stop(self, timeout: float = 5.0) -> None:
+        with self._wake:
+            self._stopped = True
+            self._wake.notify_all()
+        if threading.current_thread() is not self._thread:
+            self._thread.join(timeout)
+
+    def _loop(self) -> None:
+        while True:
+            with self._wake:
+                self._wake.wait_for(lambda: self._asked or self._stopped)
+                if self._stopped:
+                    return
+                self._asked, self._running = False, True
+            try:
+                self._task()
+            except Exception as exc:  # noqa: BLE001 - a bug is shown on the page, and the preview goes on
+                self._on_error(exc)
+            finally:
+                with self._wake:
+                    self._running = False
+                    self.runs += 1
+                    self._wake.notify_all()
+
+
+class PdfProcess:
+    """A long-lived process, from the build's fork server, that runs PDF build jobs one at a time.
+
+    It stays warm between changes (WeasyPrint imported, fonts loaded), and
+    the preview's own process never renders a PDF, so the server keeps
+    answering while a PDF is made.
+    """
+
+    def __init__(self):
+        self._lock = threading.Lock()  # start and stop come from different threads
+        self._process = None
+        self._connection = None
+        self._stopped = False
+
+    def run(self, job: Job) -> PaperOutcome:
+        with self._lock:
+            if self._stopped:
+                return _failed(job, "the preview is stopping")
+            if self._process is None or not self._process.is_alive():
+                self._start()
+            process, connection = self._process, self._connection
+        try:
+            connection.send(job)
+            return connection.recv()
+        except (EOFError, OSError):  # stopped by stop(), or died (out of memory): started afresh next time
+            with self._lock:
+                if self._process is process:
+                    self._process = None
+            return _failed(job, f"the PDF process stopped (exit code {process.exitcode}) before this PDF was "
+                                "made; it is started again for the next change")
+
+    def _start(self) -> None:
+        from reportgen.pipeline.build import worker_context
+
+        context = worker_context()
+        self._connection, theirs = context.Pipe()
+        self._process = context.Process(target=_serve, args=(theirs,), name="reportgen-preview-pdf", daemon=True)
+        self._process.start()
+        theirs.close()
+
+    def stop(self) -> None:
+        with self._lock:
+            self._stopped = True
+            if self._process is not None:
+                self._process.terminate()
+                self._process.join(5)
+                self._connection.close()
+                self._process = None
+
+
+def _failed(job: Job, message: str) -> PaperOutcome:
+    return PaperOutcome(job.council.slug, job.view.id, "failed", message=message)
+
+
+def _serve(connection) -> None:
+    """The PDF process: build each job received and send back its outcome, until the pipe closes."""
+    # Ctrl-C reaches every process of the terminal; the preview stops this one itself.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    from reportgen.pdf import engine
+    from reportgen.pipeline.build import run_job
+
+    engine.preload()
+    while True:
+        try:
+            job = connection.recv()
+        except EOFError:
+            return
+        try:
+            outcome = run_job(job)
+        except Exception as exc:  # noqa: BLE001 - reported on the page; the process serves the next change
+            outcome = _failed(job, f"{INTERNAL}{type(exc).__name__}: {exc}")
+        connection.send(outcome)
