@@ -1,6 +1,7 @@
 # Two commands a newcomer needs: `make report` and `make test`.
-# Both set everything up first (a .venv with the pinned dependencies, and the
-# system libraries WeasyPrint needs), so they work on a fresh clone.
+# Both set everything up first (a .venv with exactly the versions of
+# requirements.lock, and the system libraries WeasyPrint needs), so they work
+# on a fresh clone. `make lock` refreshes requirements.lock on purpose.
 
 VENV    ?= .venv
 PYTHON  ?= python3
@@ -8,8 +9,11 @@ PY      := $(VENV)/bin/python
 STAMP   := $(VENV)/.installed-stamp
 OUT     ?= output
 AXE     := node_modules/axe-core/axe.min.js
+LOCKVENV ?= .venv-lock
+PIP_TOOLS := pip-tools==7.6.2
+LOCKFLAGS ?=
 
-.PHONY: report test setup system bench doctor docs clean
+.PHONY: report test setup system bench doctor docs lock clean
 
 report: setup
 	$(PY) -m reportgen build --out $(OUT) --format both
@@ -29,10 +33,22 @@ docs: setup
 
 setup: system $(STAMP) $(AXE)
 
-$(STAMP): pyproject.toml
+# Every dependency (runtime, test and build) at the locked version and hash;
+# then reportgen itself, which pip cannot hash-check, with the locked setuptools.
+$(STAMP): pyproject.toml requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $(STAMP)
+
+# Re-resolve requirements.lock from pyproject.toml, keeping the pins that still
+# fit; `make lock LOCKFLAGS=--upgrade` (or `LOCKFLAGS="-P pikepdf"`) moves them.
+# pip-tools lives in its own venv: `make test` never needs it.
+lock:
+	test -x $(LOCKVENV)/bin/pip-compile || { $(PYTHON) -m venv $(LOCKVENV) && \
+		$(LOCKVENV)/bin/pip install --quiet --disable-pip-version-check $(PIP_TOOLS); }
+	$(LOCKVENV)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --extra test --all-build-deps \
+		--strip-extras --no-emit-find-links --no-emit-index-url $(LOCKFLAGS) --output-file requirements.lock pyproject.toml
 
 # axe-core checks the HTML twin in headless Chromium during the tests (needs npm).
 $(AXE): package.json

@@ -52,7 +52,6 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -461,16 +460,6 @@ def machine() -> dict:
             "load_average": [round(x, 2) for x in os.getloadavg()]}
 
 
-def versions() -> dict:
-    found = {}
-    for name in ("reportgen", "weasyprint", "pydyf", "pikepdf", "page-validation"):
-        try:
-            found[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            found[name] = "missing"
-    return found
-
-
 def table(results: dict, details: dict, quick: bool) -> str:
     rows = [("figure", "value", "target", "met")]
     units = {"overhead_ratio": "x", "batch_speedup": "x", "tagged_ratio_40": "x", "tagged_ratio_600": "x",
@@ -536,7 +525,9 @@ def main() -> None:
         bench.cleanup()
     report = {key: round(results[key], 4) for key in KEYS}
     report["machine"] = machine()
-    report["versions"] = versions()
+    from reportgen.dependencies import output_versions
+
+    report["versions"] = output_versions()
     print(table(results, bench.details, args.quick))
     print(f"\nmachine: {report['machine']}\nversions: {report['versions']}\ntotal time: {bench.elapsed():.0f} s")
     out = args.out or (None if args.quick else HERE / "results.json")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import ctypes.util
 import re
 import shutil
@@ -9,6 +11,8 @@ import sys
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
+
+from reportgen.dependencies import Dependency, dependencies
 
 
 @dataclass(frozen=True)
@@ -25,32 +29,63 @@ def _python() -> Check:
     return Check("Python", ok, sys.version.split()[0], fix="install Python 3.11 or newer")
 
 
-def _package(name: str, pinned: str | None = None) -> Check:
+SETUP = "run `make setup`, which installs requirements.lock (or pip install -e .)"
+
+
+def _requirements() -> list[Check]:
+    """Each requirement reportgen was installed with: present, and at a version it accepts."""
     try:
-        version = metadata.version(name)
+        found = dependencies()
     except metadata.PackageNotFoundError:
-        return Check(name, False, "not installed", fix="run `make setup` (or pip install -e .)")
-    ok = pinned is None or version == pinned
-    return Check(name, ok, version, fix=f"pip install {name}=={pinned} (papers are reproducible only with the pinned version)")
+        return [Check("reportgen", False, "not installed, so its requirements cannot be read", fix=SETUP)]
+    return [Check(d.name, d.satisfied, _installed_text(d), fix=f"{SETUP}; reportgen needs {d.requirement} "
+                  f"(papers are reproducible only with the pinned versions)") for d in found]
+
+
+def _installed_text(dependency: Dependency) -> str:
+    if dependency.version is None:
+        return "not installed"
+    return f"{dependency.version} (pinned)" if dependency.pinned else dependency.version
+
+
+def _library(short: str, *files: str) -> ctypes.CDLL | None:
+    """A system library, by the file names WeasyPrint tries, else wherever ctypes finds it."""
+    for name in files:
+        with contextlib.suppress(OSError):
+            return ctypes.CDLL(name)
+    found = ctypes.util.find_library(short)
+    with contextlib.suppress(OSError, TypeError):
+        return ctypes.CDLL(found)
+    return None
+
+
+def _version_string(library: ctypes.CDLL, function: str) -> str:
+    getter = getattr(library, function)
+    getter.restype = ctypes.c_char_p
+    return getter().decode()
 
 
 def _pango() -> Check:
-    try:
-        from weasyprint.text.ffi import pango
-    except OSError as exc:
-        return Check("Pango", False, f"cannot load: {exc}",
+    pango = _library("pango-1.0", "libpango-1.0.so.0", "libpango-1.0.dylib", "libpango-1.0-0.dll")
+    if pango is None:
+        return Check("Pango", False, "not found",
                      fix="sudo apt-get install libpango-1.0-0 libpangoft2-1.0-0 (macOS: brew install pango)")
-    version = pango.pango_version()
-    text = f"{version // 10000}.{version // 100 % 100}.{version % 100}"
-    return Check("Pango", version >= 14400, text, fix="Pango 1.44 or newer is needed")
+    pango.pango_version.restype = ctypes.c_int
+    return Check("Pango", pango.pango_version() >= 14400, _version_string(pango, "pango_version_string"),
+                 fix="Pango 1.44 or newer is needed")
 
 
-def _harfbuzz_subset() -> Check:
-    found = ctypes.util.find_library("harfbuzz-subset")
-    return Check(
-        "HarfBuzz subset", bool(found), found or "not found", required=False,
-        fix="sudo apt-get install libharfbuzz-subset0 (fonts are otherwise subset by the slower fontTools)",
-    )
+def _harfbuzz() -> list[Check]:
+    harfbuzz = _library("harfbuzz", "libharfbuzz.so.0", "libharfbuzz.0.dylib", "libharfbuzz-0.dll")
+    subset = _library("harfbuzz-subset", "libharfbuzz-subset.so.0", "libharfbuzz-subset.0.dylib",
+                      "libharfbuzz-subset-0.dll")
+    return [
+        Check("HarfBuzz", harfbuzz is not None,
+              _version_string(harfbuzz, "hb_version_string") if harfbuzz else "not found",
+              fix="sudo apt-get install libharfbuzz0b (macOS: brew install harfbuzz)"),
+        Check("HarfBuzz subset", subset is not None, "found" if subset else "not found", required=False,
+              fix="sudo apt-get install libharfbuzz-subset0 (fonts are otherwise subset by the slower fontTools)"),
+    ]
 
 
 def _fonts(templates: Path) -> list[Check]:
@@ -72,11 +107,8 @@ def _tool(name: str, package: str, why: str) -> Check:
 
 
 def run_checks(templates: Path) -> list[Check]:
-    checks = [_python(), _package("weasyprint", "70.0"), _package("pydyf", "0.13.0"), _package("pikepdf"),
-              _package("jinja2"), _package("pydantic")]
-    if checks[1].detail != "not installed":
-        checks.append(_pango())
-    checks.append(_harfbuzz_subset())
+    """Every check, without importing WeasyPrint (its import fails outright when a library is missing)."""
+    checks = [_python(), *_requirements(), _pango(), *_harfbuzz()]
     checks += _fonts(templates)
     checks.append(_tool("pdftoppm", "poppler-utils", "to preview pages as PNG"))
     return checks

@@ -21,7 +21,8 @@ from pathlib import Path
 
 from reportgen.errors import Diagnostic, InputError, did_you_mean, error, one_of
 from reportgen.meetings.deadlines import WorkingCalendar
-from reportgen.inputs.models import Council, MeetingsCalendar, Nation, Paper, Progress, Reference
+from reportgen.inputs.meetings import MeetingsCalendar
+from reportgen.inputs.models import Council, Nation, Paper, Progress, Reference
 from reportgen.inputs.project import Project
 from reportgen.inputs.records import Reading, read_references
 
@@ -58,7 +59,7 @@ def new_council(
     if problems:
         raise InputError(problems)
     today = today or dt.date.today()
-    reference_id, reference = _first_reference(project)
+    reference_id, reference = _latest_reference(project, today)
     files = _starter_files(slug, name.strip(), style, nation, today, reference_id, reference)
 
     target = project.council_dir(slug)
@@ -106,12 +107,17 @@ def _exists_message(project: Project, slug: str) -> str:
             f"or edit the files already there")
 
 
-def _first_reference(project: Project) -> tuple[str | None, Reference | None]:
-    """The first valid review under councils/_reference/, for the progress appendix."""
+def _latest_reference(project: Project, today: dt.date) -> tuple[str | None, Reference | None]:
+    """The valid review under councils/_reference/ published most recently by `today`, for the progress appendix.
+
+    When none was published by then, the earliest published one.
+    """
     references, _ = read_references(project)
-    for ref_id in sorted(references):
-        return ref_id, references[ref_id].model
-    return None, None
+    if not references:
+        return None, None
+    published = sorted(references, key=lambda r: (references[r].model.published, r))
+    ref_id = ([r for r in published if references[r].model.published <= today] or published[:1])[-1]
+    return ref_id, references[ref_id].model
 
 
 def _q(value: str) -> str:

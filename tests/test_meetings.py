@@ -282,7 +282,7 @@ def test_due_command_prints_the_table(run_cli):
                                 "Mon", "21", "Jan", "2013", "18:30", "haringey", "cyp-scrutiny"]
     assert lines[5] == "    item 3.1 Children's social care performance, quarter 3: no paper yet"
     assert lines[6].split()[:7] == ["on", "track", "Tue", "5", "Feb", "2013", "(20)"]
-    assert "3 meeting(s) in 5 council(s): 0 missed, 0 at risk, 0 due today, 3 on track" in result.err
+    assert "3 meeting(s) in 6 council(s): 0 missed, 0 at risk, 0 due today, 3 on track" in result.err
 
 
 def test_due_today_when_ready(run_cli):

@@ -20,7 +20,8 @@ from reportgen.meetings.deadlines import (
     Deadline, Status, WorkingCalendar, meeting_deadlines, short_date, statutory_clear_days, worst,
 )
 from reportgen.errors import Diagnostic, did_you_mean, one_of, warning
-from reportgen.inputs.models import AgendaItem, Committee, CommitteeMeeting, Council, MeetingsCalendar
+from reportgen.inputs.meetings import AgendaItem, CommitteeMeeting, MeetingsCalendar
+from reportgen.inputs.models import Committee, Council
 from reportgen.inputs.project import Project
 from reportgen.inputs.records import Loaded, Reading, yaml_files
 
@@ -395,6 +396,8 @@ def _check_papers_agree(calendar: CouncilCalendar, valid: dict) -> list[Diagnost
                 continue
             own = view.paper.meeting
             at = ("meetings", m.index, "items", j, "paper")
+            if own is None:  # a paper for no particular meeting may be put on any agenda
+                continue
             if (own.committee, own.date) != (m.committee.id, m.date):
                 if (own.committee, own.date) not in listed[view.id]:
                     problems.append(source.diagnostic(

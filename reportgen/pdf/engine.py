@@ -268,11 +268,3 @@ def preload() -> None:
     import weasyprint  # noqa: F401
 
     install_hooks()
-
-
-def versions() -> dict[str, str]:
-    """Versions of the rendering stack, for manifests and `doctor`."""
-    import pydyf
-    import weasyprint
-
-    return {"weasyprint": weasyprint.__version__, "pydyf": pydyf.__version__}

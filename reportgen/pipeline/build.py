@@ -259,7 +259,7 @@ def _build_pdf(job: Job) -> PaperOutcome:
         render_html(view, council.style),
         base_url=view.council_folder,
         allowed_roots=[*council.style.asset_roots, view.council_folder],
-        date=view.paper.prepared or view.paper.meeting.date,
+        date=view.paper.issue_date,
         strict=job.strict,
     )
     changed = _write(job, produced.pdf)

@@ -2,7 +2,8 @@
 
 The manifest is an SQLite database in the output folder. For every paper and
 format it records the files the output was built from with their hashes,
-one hash over all of them plus the tool versions (the "inputs hash"), and
+one hash over all of them plus the versions the output depends on (reportgen's
+and its exactly pinned requirements': the "inputs hash"), and
 the hash of the output. A paper whose recorded inputs still hash the same
 and whose output file is still the one recorded is not rebuilt, and so not
 rewritten: file times and hashes change only when content does.
@@ -17,12 +18,10 @@ import os
 import sqlite3
 import time
 from dataclasses import dataclass
-from functools import lru_cache
-from importlib import metadata
 from pathlib import Path
 from typing import Iterator
 
-from reportgen import __version__
+from reportgen.dependencies import output_versions
 from reportgen.errors import BuildError, display_path
 
 MANIFEST_NAME = ".reportgen-manifest.sqlite"
@@ -48,20 +47,6 @@ CREATE TABLE IF NOT EXISTS published (
     PRIMARY KEY (council, paper, format, revision)
 )
 """
-RENDERING_PACKAGES = ("weasyprint", "pydyf", "pikepdf", "page-validation", "jinja2", "markdown-it-py", "nh3")
-
-
-@lru_cache(maxsize=1)
-def tool_versions() -> dict[str, str]:
-    """Versions that change output: reportgen's and the rendering stack's (read without importing them)."""
-    versions = {"reportgen": __version__}
-    for name in RENDERING_PACKAGES:
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            versions[name] = "missing"
-    return versions
-
 
 LISTING = "listing:"  # an input that stands for a folder's list of files
 
@@ -109,8 +94,8 @@ def folder_files(folder: Path) -> list[Path]:
 
 
 def inputs_hash(files: dict[str, str], fmt: str) -> str:
-    """One hash over the input files' hashes, the format and the tool versions."""
-    payload = json.dumps({"files": files, "format": fmt, "versions": tool_versions()}, sort_keys=True)
+    """One hash over the input files' hashes, the format and the versions the output depends on."""
+    payload = json.dumps({"files": files, "format": fmt, "versions": output_versions()}, sort_keys=True)
     return hashlib.sha256(payload.encode()).hexdigest()
 
 

@@ -132,7 +132,7 @@ def plan_pack(project: Project, slug: str, date: dt.date, committee: str | None 
         if not any(d.is_error for d in diagnostics):  # --strict: warnings count
             diagnostics.append(error("not built: warnings count as errors with --strict"))
         raise InputError(diagnostics)
-    dates = [v.paper.prepared or v.paper.meeting.date for v in views.values() if v.id in meeting.paper_ids]
+    dates = [v.paper.issue_date for v in views.values() if v.id in meeting.paper_ids]
     return PackPlan(project, calendar, meeting, council.style, tuple(items), max(dates, default=meeting.date),
                     tuple(diagnostics), inputs)
 

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 from reportgen import __version__
 from reportgen.errors import BuildError
-from reportgen.inputs.models import Committee, CommitteeMeeting, Council
+from reportgen.inputs.meetings import CommitteeMeeting
+from reportgen.inputs.models import Committee, Council
 from reportgen.meetings.pack.plan import PackPlan
 from reportgen.pipeline.produce import render_repaired
 from reportgen.render.html import render_template
