@@ -69,6 +69,7 @@ class Session:
     # --- what asks for a render ---------------------------------------------------------------------
 
     def start(self) -> None:
+        self._pdf_process.prepare()
         self._watcher.start()
         self.html.ask()
 
@@ -87,11 +88,11 @@ class Session:
             self._forced.add(paper)
         self.html.ask()
 
-    def idle(self) -> bool:
-        """Nothing waits to be rendered and nothing is being rendered."""
+    def idle(self, pdf: bool = True) -> bool:
+        """Nothing waits to be rendered and nothing is being rendered (PDFs aside, unless `pdf`)."""
         with self._lock:
-            waiting = bool(self._changed or self._forced or self._pdf_jobs)
-        return not waiting and self.html.idle() and self.pdf.idle()
+            waiting = bool(self._changed or self._forced or (pdf and self._pdf_jobs))
+        return not waiting and self.html.idle() and (not pdf or self.pdf.idle())
 
     def close(self) -> None:
         self._closing = True
@@ -99,7 +100,9 @@ class Session:
         self.events.close()
         self.html.stop()
         self._pdf_process.stop()  # ends a PDF being made; its thread then finds the session closing
-        self.pdf.stop()
+        # ... unless that thread still waits for the fork server's first imports: it is not waited for,
+        # and a process started after this ends at once (its pipe is closed).
+        self.pdf.stop(timeout=0.5)
 
     # --- the HTML twin, in its thread ----------------------------------------------------------------
 

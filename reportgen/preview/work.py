@@ -77,13 +77,44 @@ class PdfProcess:
         self._connection = None
         self._stopped = False
 
+    def prepare(self) -> None:
+        """Start the fork server now, from the main thread, with Ctrl-C ignored while it is spawned.
+
+        A process started with Ctrl-C ignored goes on ignoring it, and so do
+        the processes it forks: Ctrl-C at the terminal, which reaches every
+        process of the preview, then stops only the preview, which stops the
+        PDF process itself (instead of a fork server caught importing
+        WeasyPrint printing a traceback).
+        """
+        from multiprocessing import forkserver
+
+        from reportgen.pipeline.build import worker_context
+
+        worker_context()  # sets what the fork server imports
+        if threading.current_thread() is not threading.main_thread():  # only the main thread may set signals
+            return forkserver.ensure_running()
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        try:
+            forkserver.ensure_running()
+        finally:
+            signal.signal(signal.SIGINT, previous)
+
     def run(self, job: Job) -> PaperOutcome:
         with self._lock:
             if self._stopped:
                 return _failed(job, "the preview is stopping")
-            if self._process is None or not self._process.is_alive():
-                self._start()
             process, connection = self._process, self._connection
+        if process is None or not process.is_alive():
+            try:  # outside the lock: stopping must not wait for the fork server's imports
+                process, connection = self._start()
+            except (OSError, EOFError) as exc:  # the fork server died (killed, out of memory)
+                return _failed(job, f"the PDF process could not be started ({type(exc).__name__}: {exc}); "
+                                    "it is tried again for the next change")
+            with self._lock:
+                self._process, self._connection = process, connection
+                if self._stopped:
+                    self._end()
+                    return _failed(job, "the preview is stopping")
         try:
             connection.send(job)
             return connection.recv()
@@ -94,23 +125,30 @@ class PdfProcess:
             return _failed(job, f"the PDF process stopped (exit code {process.exitcode}) before this PDF was "
                                 "made; it is started again for the next change")
 
-    def _start(self) -> None:
+    @staticmethod
+    def _start():
         from reportgen.pipeline.build import worker_context
 
         context = worker_context()
-        self._connection, theirs = context.Pipe()
-        self._process = context.Process(target=_serve, args=(theirs,), name="reportgen-preview-pdf", daemon=True)
-        self._process.start()
-        theirs.close()
+        ours, theirs = context.Pipe()
+        process = context.Process(target=_serve, args=(theirs,), name="reportgen-preview-pdf", daemon=True)
+        try:
+            process.start()
+        finally:
+            theirs.close()
+        return process, ours
 
     def stop(self) -> None:
         with self._lock:
             self._stopped = True
-            if self._process is not None:
-                self._process.terminate()
-                self._process.join(5)
-                self._connection.close()
-                self._process = None
+            self._end()
+
+    def _end(self) -> None:
+        if self._process is not None:
+            self._process.terminate()
+            self._process.join(5)
+            self._connection.close()
+            self._process = None
 
 
 def _failed(job: Job, message: str) -> PaperOutcome:
