@@ -180,6 +180,28 @@ def test_a_burst_of_saves_is_one_render(live):
     assert live.session.html_renders == renders + 1
 
 
+def test_style_and_template_edits_show_and_a_template_error_is_located(live):
+    stylesheet = live.project / "templates/haringey/style.css"
+    stylesheet.write_text(stylesheet.read_text(encoding="utf-8") + "\n.probe-rule { color: #123456; }\n",
+                          encoding="utf-8")
+    poll(lambda: ".probe-rule" in live.twin(), "the stylesheet's new rule in the twin")
+
+    override = live.project / "councils/northmoor/templates/paper.html"  # a new council layer: a new override
+    override.parent.mkdir()
+    override.write_text('{% extends "base/paper.html" %}\n'
+                        '{% block revision_notice %}<p>Draft for the panel</p>{% endblock %}\n', encoding="utf-8")
+    poll(lambda: "Draft for the panel" in live.twin(), "the council's new template in the twin")
+
+    override.write_text('{% extends "base/paper.html" %}\n{% block revision_notice %}<p>Draft{% endblok %}\n',
+                        encoding="utf-8")
+    panel = poll(containing(live.status, PANEL), "the template error")
+    assert re.search(r'href="/paper/munro-update/source/0#L2">[^<]*/councils/northmoor/templates/paper.html:2</a>: '
+                     r"template syntax error: ", panel), panel
+    assert "Draft for the panel" in live.twin()
+    override.unlink()
+    poll(lambda: PANEL not in live.status() and "Draft for the panel" not in live.twin(), "the override gone")
+
+
 def test_the_pdf_follows_with_its_page_count_and_checks(live):
     import pdfplumber
 
