@@ -285,10 +285,12 @@ def test_a_newer_change_supersedes_one_still_waiting():
         worker.stop()
 
 
-def test_the_server_will_not_listen_on_every_address_unless_told(tmp_path):
-    project = copy_project(tmp_path / "project")
+def test_the_server_will_not_listen_on_every_address_unless_told(live, tmp_path):
+    project = Project.at(live.project)
     with pytest.raises(ReportgenError, match="refusing to serve the preview on 0.0.0.0.*--host 0.0.0.0"):
-        Preview(Project.at(project), "northmoor", folder=tmp_path / "out", host="0.0.0.0")
+        Preview(project, "northmoor", folder=tmp_path, host="0.0.0.0")
+    with pytest.raises(ReportgenError, match=f"cannot serve on 127.0.0.1 port {live.port}: it is in use"):
+        Preview(project, "northmoor", folder=tmp_path, port=live.port)
 
 
 def test_with_write_outputs_are_recorded_and_a_published_paper_is_never_changed(tmp_path):

@@ -33,6 +33,7 @@ KEEPALIVE_S = 15  # a comment on the event stream this often, so a closed page i
 STATIC_TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8"}
 PAGE_POLICY = ("default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; frame-src 'self'; "
                "base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+FRAME_POLICY = "default-src 'none'; style-src 'self'; frame-ancestors 'self'"  # a note shown in a frame
 TWIN_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'"
 
 
@@ -85,19 +86,19 @@ class Handler(BaseHTTPRequestHandler):
                 return self._page(pages.status(state))
             case ["html"]:
                 if state.html is None:
-                    return self._page(pages.waiting(state, "HTML"))
+                    return self._page(pages.waiting(state, "HTML"), FRAME_POLICY)
                 return self._file(state.html, [session.folder], "text/html; charset=utf-8", TWIN_POLICY)
             case ["pdf"]:
                 if state.pdf is None:
-                    return self._page(pages.waiting(state, "PDF"))
+                    return self._page(pages.waiting(state, "PDF"), FRAME_POLICY)
                 return self._file(state.pdf, [session.folder], "application/pdf")
             case ["source", number] if number.isdigit():
                 shown = pages.source(session, state, int(number))
                 return self._page(shown) if shown is not None else self._not_found()
         self._not_found()
 
-    def _page(self, html: str) -> None:
-        self._send(200, html.encode("utf-8"), "text/html; charset=utf-8", PAGE_POLICY)
+    def _page(self, html: str, policy: str = PAGE_POLICY) -> None:
+        self._send(200, html.encode("utf-8"), "text/html; charset=utf-8", policy)
 
     def _file(self, path: Path, roots: list[Path], kind: str, policy: str | None = None) -> None:
         found = Roots(roots).find(path)
@@ -127,6 +128,8 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", "text/event-stream; charset=utf-8")
         self.send_header("Cache-Control", "no-store")
         self.end_headers()
+        if self.command == "HEAD":
+            return
         chunk = "retry: 1000\n\n"  # reconnect quickly when the preview is restarted
         with contextlib.suppress(ConnectionError):
             while not events.closed:
@@ -161,17 +164,16 @@ class Preview:
         if host not in LOOPBACK and not public:
             raise ReportgenError(f"refusing to serve the preview on {host}: anyone who can reach this machine "
                                  f"could read it; to do so anyway, name the address with --host {host}")
-        self.project, self.host, self.public = project, host, public
+        self.project, self.host = project, host
         self.pages = Pages()
         self._serving = False
-        self.session = Session(project, slug, folder=folder, paper=paper, notify=notify)
-        try:
+        try:  # first, so that a port in use is said before anything starts
             self.server = PreviewServer((host, port), self)
         except OSError as exc:
-            self.session.close()
             reason = "it is in use (another preview?)" if exc.errno == errno.EADDRINUSE else exc.strerror
             raise ReportgenError(f"cannot serve on {host} port {port}: {reason}; pass --port with another number, "
                                  "or --port 0 for any free port") from None
+        self.session = Session(project, slug, folder=folder, paper=paper, notify=notify)
 
     @property
     def port(self) -> int:
@@ -185,7 +187,7 @@ class Preview:
 
     def host_allowed(self, header: str | None) -> bool:
         """On a loopback address, only requests that name it (a web page's DNS rebinding names another)."""
-        if self.public or header is None:
+        if self.host not in LOOPBACK or header is None:
             return True
         return header in {f"{name}:{self.port}" for name in ("127.0.0.1", "localhost", "[::1]")}
 

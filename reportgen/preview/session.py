@@ -63,7 +63,7 @@ class Session:
         self.pdf = Coalescing(self._render_pdfs, "preview-pdf", self._crashed)
         self.html_renders = 0
         self._watcher = Watcher([self.council_folder, project.reference_dir, project.templates_dir],
-                                self.changed, self._crashed)
+                                self.changed, self._cannot_watch)
         self._watched = Dependencies.of({f"{LISTING}{folder}": "" for folder in self._watcher.folders}, LISTING)
 
     # --- what asks for a render ---------------------------------------------------------------------
@@ -209,16 +209,23 @@ class Session:
             self._notify(Notice(pid, "pdf-problems" if failed else "pdf", time.perf_counter() - started,
                                 outcome.pages, (outcome.message,) if failed else outcome.warnings))
 
+    def _cannot_watch(self, exc: BaseException) -> None:
+        self._show_everywhere(Problem(
+            f"cannot watch the files for changes ({exc}); the preview no longer follows them: restart it (on "
+            f"Linux, if the limit on watches was reached, raise fs.inotify.max_user_watches)"))
+
     def _crashed(self, exc: BaseException) -> None:
-        """A bug (or the watcher failing): shown on every paper's page and in the terminal."""
-        problem = Problem(f"{INTERNAL}{type(exc).__name__}: {exc}")
-        detail = "".join(traceback.format_exception(exc))
+        """A bug: shown on every paper's page, and in the terminal with its traceback."""
+        self._show_everywhere(Problem(f"{INTERNAL}{type(exc).__name__}: {exc}"),
+                              "".join(traceback.format_exception(exc)))
+
+    def _show_everywhere(self, problem: Problem, detail: str = "") -> None:
         for pid in list(self.papers):
             with self._lock:
                 self.papers[pid].problems = [problem]
                 summary = self.papers[pid].summary()
             self.events.publish("status", summary)
-        self._notify(Notice("", "problems", lines=(problem.text, detail)))
+        self._notify(Notice("", "problems", lines=tuple(line for line in (problem.text, detail) if line)))
 
 
 def _problems(inputs: Inputs) -> list[Problem]:

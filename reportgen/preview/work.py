@@ -25,7 +25,6 @@ class Coalescing:
         self._asked = False
         self._running = False
         self._stopped = False
-        self.runs = 0
         self._thread = threading.Thread(target=self._loop, name=name, daemon=True)
         self._thread.start()
 
@@ -59,7 +58,6 @@ class Coalescing:
             finally:
                 with self._wake:
                     self._running = False
-                    self.runs += 1
                     self._wake.notify_all()
 
 
