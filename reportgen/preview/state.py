@@ -9,6 +9,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from reportgen.confine import real
 from reportgen.errors import Diagnostic
 
 # A build failure's message starts where it happened when the stage knew: "templates/x/paper.html:12: ...".
@@ -35,7 +36,7 @@ class Problem:
         found = _LOCATED.match(message)
         if found is None:
             return cls(message)
-        return cls(message, found.group(0)[:-2], Path(os.path.abspath(found.group("file"))), int(found.group("line")))
+        return cls(message, found.group(0)[:-2], Path(found.group("file")), int(found.group("line")))
 
 
 @dataclass
@@ -87,7 +88,7 @@ class Dependencies:
 
 
 def _real(path: str) -> str:
-    return os.path.realpath(path)
+    return str(real(path))
 
 
 def _inside(path: str, folder: str) -> bool:
