@@ -29,6 +29,7 @@ class Diagnostic:
     line: int | None = None
     column: int | None = None
     key: str = ""
+    cell: str | None = None  # a spreadsheet's sheet and cell, e.g. `Tracker!E7`, where there are no lines
 
     @property
     def is_error(self) -> bool:
@@ -45,7 +46,7 @@ class Diagnostic:
         return text
 
     def __str__(self) -> str:
-        parts = [p for p in (self.location(), self.key) if p]
+        parts = [p for p in (self.location(), self.cell, self.key) if p]
         prefix = ": ".join(parts)
         tag = "" if self.is_error else "warning: "
         return f"{prefix}: {tag}{self.message}" if prefix else f"{tag}{self.message}"
@@ -57,6 +58,7 @@ class Diagnostic:
             "line": self.line,
             "column": self.column,
             "key": self.key or None,
+            "cell": self.cell,
             "message": self.message,
         }
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import http.client
 import io
 import json
 import os
 import re
 import signal
-import sqlite3
 import subprocess
 import sys
 import threading
@@ -17,8 +17,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, axe_violations, copy_project, require_axe
+from chromium import AXE, AXE_ALL_RULES, CHROMIUM, Chromium
+from conftest import ROOT, copy_tiny, needs
 from reportgen.errors import ReportgenError
+from reportgen.meetings.publication import publish
 from reportgen.inputs.project import Project
 from reportgen.pipeline.build import build
 from reportgen.preview.server import Preview, preview_folder
@@ -26,8 +28,8 @@ from reportgen.preview.work import Coalescing
 
 HANG_S = 30  # polls give up after this: a hang limit, not a timing assertion
 PDF_HANG_S = 120  # a PDF on a machine shared with other builds can take a while
-PAPER = "munro-update"
-PROGRESS = "councils/northmoor/progress/munro-2012-10.yaml"
+COUNCIL, PAPER = "tiny", "update"
+PROGRESS = "councils/tiny/progress/p2013.yaml"
 PANEL = '<section class="problems"'
 
 
@@ -71,22 +73,29 @@ def text(port: int, path: str) -> str:
     return body.decode("utf-8")
 
 
+def preview_project(dest: Path) -> Path:
+    """The tiny fixture council, its paper given a progress appendix (so a progress record is one of its inputs)."""
+    project = copy_tiny(dest)
+    paper = project / "councils/tiny/papers/update.yaml"
+    paper.write_text(paper.read_text(encoding="utf-8")
+                     + "  - type: progress\n    title: Progress on the review\n    progress: p2013\n", encoding="utf-8")
+    return project
+
+
 def set_response(project: Path, recommendation: str, words: str) -> None:
     """Rewrite one recommendation's response in the progress record, as an editor saves it."""
     path = project / PROGRESS
     source = path.read_text(encoding="utf-8")
-    start = source.index(f"  {recommendation}:\n")
-    head, tail = source[:start], source[start:]
-    tail = re.sub(r"response: \|\n(      .*\n)+", f"response: |\n      {words}\n", tail, count=1)
-    path.write_text(head + tail, encoding="utf-8")
+    path.write_text(re.sub(rf"(\n  {recommendation}:\n    response: ).*\n", rf"\g<1>{words}\n", source, count=1),
+                    encoding="utf-8")
 
 
 class Live:
-    """A preview of the northmoor fixture paper, served from a thread, and a reader of its event stream."""
+    """A preview of the tiny fixture council, served from a thread, and a reader of its event stream."""
 
     def __init__(self, project: Path, folder: Path, paper: str | None = PAPER):
         self.project = project
-        self.preview = Preview(Project.at(project), "northmoor", folder=folder, paper=paper).__enter__()
+        self.preview = Preview(Project.at(project), COUNCIL, folder=folder, paper=paper).__enter__()
         self.port = self.preview.port
         threading.Thread(target=self.preview.serve_forever, daemon=True).start()
         self.events: list[tuple[str, dict]] = []
@@ -127,10 +136,10 @@ class Live:
 
 @pytest.fixture(scope="module")
 def live(tmp_path_factory):
-    project = copy_project(tmp_path_factory.mktemp("preview") / "project")
+    project = preview_project(tmp_path_factory.mktemp("preview") / "project")
     # The paper list: PDFs are made once the paper's page is opened (by the PDF test), not for every edit before.
     shown = Live(project, tmp_path_factory.mktemp("preview-out"), paper=None)
-    poll(lambda: "Munro" in shown.twin(), "the first HTML twin")
+    poll(lambda: "Munro update" in shown.twin(), "the first HTML twin")
     yield shown
     shown.close()
 
@@ -138,7 +147,7 @@ def live(tmp_path_factory):
 def test_the_page_follows_an_edit_through_its_event_stream(live):
     listing = text(live.port, "/")
     assert '<script src="/static/preview.js" defer></script>' in listing
-    assert f'<a href="/paper/{PAPER}">Munro Review of Child Protection' in listing
+    assert f'<a href="/paper/{PAPER}">Munro update</a>' in listing
     assert 'new EventSource("/events")' in text(live.port, "/static/preview.js")
     before = live.session.papers[PAPER].html_generation
 
@@ -154,17 +163,18 @@ def test_a_broken_record_shows_its_problem_over_the_last_good_build(live):
     poll(lambda: "Kestrel checks" in live.twin(), "the edit before breaking the file")
     path = live.project / PROGRESS
     good = path.read_text(encoding="utf-8")
-    path.write_text(good.replace("target_date: 2013-04-30", "target_date: next spring"), encoding="utf-8")
-    line = good.splitlines().index("    target_date: 2013-04-30") + 1
+    broken = good.replace("status: complete", "status: finished", 1)  # R1's status
+    path.write_text(broken, encoding="utf-8")
+    line = broken.splitlines().index("    status: finished") + 1
 
     panel = poll(containing(live.status, PANEL), "the problems panel")
-    assert f"munro-2012-10.yaml:{line}:5</a>: entries.R1.target_date: " in panel
+    assert re.search(rf"p2013.yaml:{line}:\d+</a>: entries.R1.status: ", panel), panel
     assert "the last good build is shown" in panel
     assert "Kestrel checks" in live.twin()  # still the last good twin
-    link = re.search(r'href="(/paper/[^"]+/source/\d+#L(\d+))"', panel)
+    link = re.search(r'href="(/paper/[^"]+/source/\d+)#L(\d+)"', panel)
     assert link and link.group(2) == str(line)
-    source = text(live.port, link.group(1).split("#")[0])
-    assert f'<li id="L{line}" class="hit"><mark><code>    target_date: next spring</code></mark></li>' in source
+    source = text(live.port, link.group(1))
+    assert f'<li id="L{line}" class="hit"><mark><code>    status: finished</code></mark></li>' in source
 
     path.write_text(good.replace("Kestrel checks happen monthly.", "Kestrel checks happen weekly."), encoding="utf-8")
     poll(lambda: "Kestrel checks happen weekly" in live.twin(), "the fixed file's text")
@@ -181,12 +191,12 @@ def test_a_burst_of_saves_is_one_render(live):
 
 
 def test_style_and_template_edits_show_and_a_template_error_is_located(live):
-    stylesheet = live.project / "templates/haringey/style.css"
+    stylesheet = live.project / "templates/base/style.css"
     stylesheet.write_text(stylesheet.read_text(encoding="utf-8") + "\n.probe-rule { color: #123456; }\n",
                           encoding="utf-8")
     poll(lambda: ".probe-rule" in live.twin(), "the stylesheet's new rule in the twin")
 
-    override = live.project / "councils/northmoor/templates/paper.html"  # a new council layer: a new override
+    override = live.project / "councils/tiny/templates/paper.html"  # a new council layer: a new override
     override.parent.mkdir()
     override.write_text('{% extends "base/paper.html" %}\n'
                         '{% block revision_notice %}<p>Draft for the panel</p>{% endblock %}\n', encoding="utf-8")
@@ -195,7 +205,7 @@ def test_style_and_template_edits_show_and_a_template_error_is_located(live):
     override.write_text('{% extends "base/paper.html" %}\n{% block revision_notice %}<p>Draft{% endblok %}\n',
                         encoding="utf-8")
     panel = poll(containing(live.status, PANEL), "the template error")
-    assert re.search(r'href="/paper/munro-update/source/0#L2">[^<]*/councils/northmoor/templates/paper.html:2</a>: '
+    assert re.search(r'href="/paper/update/source/0#L2">[^<]*/councils/tiny/templates/paper.html:2</a>: '
                      r"template syntax error: ", panel), panel
     assert "Draft for the panel" in live.twin()
     override.unlink()
@@ -232,8 +242,8 @@ def _pdf_text(live) -> str:
 @pytest.mark.parametrize("path", [
     "/../../etc/passwd", "/static/../../../../etc/passwd", "/static/%2e%2e/%2e%2e/%2e%2e/etc/passwd",
     "/static/..%2f..%2f..%2f..%2fetc%2fpasswd", "/static/%2fetc%2fpasswd", "/static/..%5c..%5cetc%5cpasswd",
-    "//etc/passwd", "/paper/munro-update/../../../etc/passwd", "/paper/..%2f..%2fetc/html", "/static/",
-    "/static", "/paper/munro-update/source/999", "/paper/nothing/html", "/static/preview.html",
+    "//etc/passwd", "/paper/update/../../../etc/passwd", "/paper/..%2f..%2fetc/html", "/static/",
+    "/static", "/paper/update/source/999", "/paper/nothing/html", "/static/preview.html",
 ])
 def test_nothing_outside_the_preview_is_served(live, path):
     status, _, body = request(live.port, path)
@@ -245,21 +255,35 @@ def test_a_request_naming_another_host_is_refused(live):
     assert request(live.port, f"/paper/{PAPER}", host=f"localhost:{live.port}")[0] == 200
 
 
-def test_the_page_has_no_axe_violations(live, tmp_path):
-    require_axe()
+def test_in_a_browser_the_page_follows_edits_and_axe_finds_nothing(live):
+    needs(bool(CHROMIUM and AXE.is_file()), "chromium and node_modules/axe-core")
     path = live.project / PROGRESS
     good = path.read_text(encoding="utf-8")
-    path.write_text(good.replace("target_date: 2013-04-30", "target_date: soon"), encoding="utf-8")
+    browser = Chromium()
     try:
-        poll(lambda: PANEL in live.status(), "the problems panel")
-        base = f'<head>\n<base href="http://127.0.0.1:{live.port}/">'
-        page = text(live.port, f"/paper/{PAPER}").replace("<head>", base, 1)
-        assert axe_violations(page, "preview.html", tmp_path) == []
-        source = text(live.port, f"/paper/{PAPER}/source/0").replace("<head>", base, 1)
-        assert axe_violations(source, "source.html", tmp_path) == []
+        page = browser.page(f"http://127.0.0.1:{live.port}/paper/{PAPER}", 1280)
+        poll(lambda: page.evaluate("document.getElementById('connection').textContent").startswith("Live:"),
+             "the page's script to connect to the event stream")
+        set_response(live.project, "R6", "Lapwings returned to the marsh.")
+        poll(lambda: "Lapwings returned" in page.evaluate(FRAME_TEXT), "the edit in the page's HTML frame")
+
+        path.write_text(path.read_text(encoding="utf-8").replace("status: complete", "status: finished", 1),
+                        encoding="utf-8")
+        poll(lambda: page.evaluate("document.querySelectorAll('#problems section.problems li').length") == 1,
+             "the problems panel in the page")
+        assert "Lapwings returned" in page.evaluate(FRAME_TEXT)  # the last good twin stays
+        page.evaluate(AXE.read_text(encoding="utf-8") + ";0")
+        assert page.evaluate(AXE_ALL_RULES) == []  # the page with its panel, frames and links
+
+        path.write_text(good, encoding="utf-8")
+        poll(lambda: page.evaluate("document.querySelectorAll('#problems section').length") == 0,
+             "the panel to go from the page")
     finally:
         path.write_text(good, encoding="utf-8")
-        poll(lambda: PANEL not in live.status(), "the panel to go")
+        browser.close()
+
+
+FRAME_TEXT = "document.getElementById('html-frame').contentDocument?.body?.textContent ?? ''"  # '' while reloading
 
 
 def test_a_newer_change_supersedes_one_still_waiting():
@@ -288,13 +312,13 @@ def test_a_newer_change_supersedes_one_still_waiting():
 def test_the_server_will_not_listen_on_every_address_unless_told(live, tmp_path):
     project = Project.at(live.project)
     with pytest.raises(ReportgenError, match="refusing to serve the preview on 0.0.0.0.*--host 0.0.0.0"):
-        Preview(project, "northmoor", folder=tmp_path, host="0.0.0.0")
+        Preview(project, COUNCIL, folder=tmp_path, host="0.0.0.0")
     with pytest.raises(ReportgenError, match=f"cannot serve on 127.0.0.1 port {live.port}: it is in use"):
-        Preview(project, "northmoor", folder=tmp_path, port=live.port)
+        Preview(project, COUNCIL, folder=tmp_path, port=live.port)
 
 
-def test_with_write_outputs_are_recorded_and_a_published_paper_is_never_changed(tmp_path):
-    project = copy_project(tmp_path / "project")
+def test_with_write_outputs_are_recorded_and_the_register_is_never_touched(tmp_path):
+    project = preview_project(tmp_path / "project")
     out = tmp_path / "output"
     with preview_folder(out) as folder:
         shown = Live(project, folder, paper=None)  # the paper list: only HTML twins are made
@@ -302,44 +326,46 @@ def test_with_write_outputs_are_recorded_and_a_published_paper_is_never_changed(
             poll(lambda: shown.session.papers[PAPER].html and shown.settled(), "the twin in output/")
         finally:
             shown.close()
-    report = build(Project.at(project), ["northmoor"], out_dir=out, formats=("html",))
+    report = build(Project.at(project), [COUNCIL], out_dir=out, formats=("html",))
     assert [o.status for o in report.outcomes] == ["unchanged"]  # the preview recorded what it wrote
 
-    from reportgen.meetings.publication import publish
-    import datetime as dt
-
-    publish(out, "northmoor", PAPER, dt.date(2012, 10, 8))
-    register = _register(out)
-    twin = next((out / "northmoor").glob("*.html"))
-    published = twin.read_bytes()
+    publish(Project.at(project), out, COUNCIL, PAPER, on=dt.date(2013, 1, 14), today=dt.date(2013, 1, 14))
+    register = _files(project / "councils/tiny", ("published.yaml", "published"))
+    outputs = _files(out, (COUNCIL,))
     set_response(project, "R5", "Otters were counted.")
-    with preview_folder(out) as folder:
-        shown = Live(project, folder, paper=None)
-        try:
-            listing = poll(containing(lambda: text(shown.port, "/"), "1 problem"), "the refusal")
-            assert "papers of northmoor" in listing.lower()
-            assert "was published on 2012-10-08" in shown.status()
-        finally:
-            shown.close()
-    assert twin.read_bytes() == published and _register(out) == register
+    for write_to in (out, None):  # with --write and without
+        with preview_folder(write_to) as folder:
+            shown = Live(project, folder, paper=None)
+            try:
+                poll(containing(lambda: text(shown.port, "/"), "1 problem"), "the build's refusal")
+                assert "was published on 2013-01-14 and has changed since" in shown.status()
+            finally:
+                shown.close()
+    assert _files(project / "councils/tiny", ("published.yaml", "published")) == register
+    assert _files(out, (COUNCIL,)) == outputs
 
 
-def _register(out: Path) -> list:
-    with sqlite3.connect(out / ".reportgen-manifest.sqlite") as db:
-        return db.execute("SELECT * FROM published ORDER BY 1, 2, 3, 4").fetchall()
+def _files(folder: Path, names: tuple[str, ...]) -> dict[str, bytes]:
+    """Every file under the names given in `folder`, with its bytes."""
+    found = {}
+    for name in names:
+        top = folder / name
+        for path in [top] if top.is_file() else sorted(p for p in top.rglob("*") if p.is_file()):
+            found[str(path.relative_to(folder))] = path.read_bytes()
+    return found
 
 
 def test_ctrl_c_stops_it_with_exit_130_and_nothing_in_output(tmp_path):
-    project = copy_project(tmp_path / "project")
+    project = preview_project(tmp_path / "project")
     process = subprocess.Popen(
-        [sys.executable, "-m", "reportgen", "preview", "northmoor", "--paper", PAPER, "--port", "0"],
+        [sys.executable, "-m", "reportgen", "preview", COUNCIL, "--paper", PAPER, "--port", "0"],
         cwd=project, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         env={**os.environ, "PYTHONPATH": str(ROOT)})
     try:
         url = poll(lambda: process.stdout.readline().strip(), "the address to be printed")
         assert re.fullmatch(rf"http://127\.0\.0\.1:\d+/paper/{PAPER}", url)
         port = int(url.split(":")[2].split("/")[0])
-        poll(lambda: "Munro" in text(port, f"/paper/{PAPER}/html"), "the first twin")
+        poll(lambda: "Munro update" in text(port, f"/paper/{PAPER}/html"), "the first twin")
         process.send_signal(signal.SIGINT)
         process.wait(HANG_S)
     finally:

@@ -72,6 +72,11 @@ class AgendaItem(Record):
         default_factory=list,
         description="External PDFs that follow the item's paper in the agenda pack (`reportgen pack`), in order.",
     )
+    late_reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)] | None = Field(
+        default=None,
+        description="Why the item missed the published agenda pack; required when it goes out in a supplement "
+                    "(`reportgen pack --supplement`), whose front sheet prints it.",
+    )
     extra: Extra = Field(default_factory=dict, description=EXTRA_DESCRIPTION)
 
 

@@ -12,24 +12,30 @@ import datetime as dt
 from enum import Enum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import BaseModel, Field, StringConstraints, field_validator, model_validator  # noqa: F401
 
 from reportgen import confine
+from reportgen.inputs.fields import (  # noqa: F401 - the base types are part of the schema's vocabulary
+    EXTRA_DESCRIPTION, Extra, Markdown, RecommendationId, Record, Slug, Text,
+)
 from reportgen.inputs.labels import LABELS_DESCRIPTION, Labels
-
-Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=60)]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Markdown = Annotated[str, StringConstraints(max_length=100_000)]
-Extra = dict[str, Any]
-
-EXTRA_DESCRIPTION = "Fields the core model does not know, for templates to use (`extra.name`)."
-
-
-class Record(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False)
+from reportgen.inputs.tracking import BLOCKS_DESCRIPTION, Block, ChangesBlock, Rag, SummaryBlock
 
 
 # --- the council ---------------------------------------------------------
+
+
+# The council's progress statuses: progress entries take one, council.yaml's `rag:` rates them.
+class ProgressStatus(str, Enum):
+    NOT_STARTED = "not started"
+    IN_PROGRESS = "in progress"
+    ONGOING = "ongoing"
+    COMPLETE = "complete"
+    NOT_APPLICABLE = "not applicable"
+
+    @property
+    def label(self) -> str:
+        return self.value[0].upper() + self.value[1:]
 
 
 class Committee(Record):
@@ -105,6 +111,9 @@ class Council(Record):
     officers: list[Officer] = Field(default_factory=list, description="Officers named on papers.")
     logo: Image | None = Field(default=None, description="The council's logo, for styles that print one.")
     labels: Labels = Field(default_factory=dict, description=LABELS_DESCRIPTION + " Wins over the style's.")
+    rag: dict[ProgressStatus, Rag] = Field(default_factory=dict, description=(
+        "The council's red/amber/green rating of each progress status, e.g. `complete: green`, `not started: "
+        "red`; status badges and the summary chart take its colours. Statuses left out are not rated."))
     extra: Extra = Field(default_factory=dict, description=EXTRA_DESCRIPTION)
 
     @property
@@ -157,9 +166,6 @@ class Theme(Record):
     title: Text = Field(description="Heading as printed.")
 
 
-RecommendationId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9.-]*$")]
-
-
 class Recommendation(Record):
     """One recommendation of the review."""
 
@@ -189,18 +195,6 @@ class Reference(Record):
 
 
 # --- progress against the review -----------------------------------------
-
-
-class ProgressStatus(str, Enum):
-    NOT_STARTED = "not started"
-    IN_PROGRESS = "in progress"
-    ONGOING = "ongoing"
-    COMPLETE = "complete"
-    NOT_APPLICABLE = "not applicable"
-
-    @property
-    def label(self) -> str:
-        return self.value[0].upper() + self.value[1:]
 
 
 TIMELINE_LIMIT = 1000
@@ -286,6 +280,7 @@ class Section(Record):
         default_factory=list, description="Recommendation ids whose text this section quotes before its paragraphs."
     )
     figures: list[Image] = Field(default_factory=list, description="Images or charts shown after the text.")
+    blocks: list[Block] = Field(default_factory=list, description=BLOCKS_DESCRIPTION)
     extra: Extra = Field(default_factory=dict, description=EXTRA_DESCRIPTION)
 
 
@@ -342,7 +337,8 @@ class TextAppendix(Record):
 
 
 Appendix = Annotated[
-    ProgressAppendix | RecommendationsAppendix | ListAppendix | TextAppendix, Field(discriminator="type")
+    ProgressAppendix | RecommendationsAppendix | ListAppendix | TextAppendix | ChangesBlock | SummaryBlock,
+    Field(discriminator="type"),
 ]
 
 

@@ -22,6 +22,9 @@ from reportgen.inputs.project import Project
 from reportgen.inputs.records import CouncilRecords, Loaded, Reading
 
 STYLESHEET = "style.css"
+# Rules for one output only: page boxes and running elements (print), or the
+# HTML twin's reflowing layout (screen). Each follows its layer's style.css.
+FORMAT_STYLESHEETS = {"pdf": "print.css", "html": "screen.css"}
 COUNCIL_LAYER = "council"
 
 
@@ -54,7 +57,14 @@ class Style:
 
     @property
     def stylesheets(self) -> list[Path]:
-        return [layer.folder / STYLESHEET for layer in reversed(self.layers) if (layer.folder / STYLESHEET).is_file()]
+        """The PDF's stylesheets, in cascade order."""
+        return self.stylesheets_for("pdf")
+
+    def stylesheets_for(self, output_format: str) -> list[Path]:
+        """Base first, council last; in each layer its style.css, then its sheet for this output."""
+        names = (STYLESHEET, FORMAT_STYLESHEETS[output_format])
+        return [layer.folder / name for layer in reversed(self.layers) for name in names
+                if (layer.folder / name).is_file()]
 
     @property
     def asset_roots(self) -> list[Path]:

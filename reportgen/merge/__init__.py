@@ -15,10 +15,12 @@ from typing import Any
 from reportgen.confine import Roots
 from reportgen.errors import Diagnostic, did_you_mean, one_of
 from reportgen.inputs.models import (
-    Committee, Council, GroupedRows, Image, ListAppendix, MatrixBody, Officer, Paper, Progress, ProgressAppendix,
-    Recommendation, RecommendationsAppendix, Reference, Section, TextAppendix, Theme,
+    ChangesBlock, Committee, Council, GroupedRows, Image, ListAppendix, MatrixBody, Officer, Paper, Progress,
+    ProgressAppendix, Recommendation, RecommendationsAppendix, Reference, Section, SummaryBlock, TextAppendix, Theme,
 )
 from reportgen.inputs.records import CouncilRecords, Loaded
+from reportgen.merge.blocks import BlockView, block_view, record_names
+from reportgen.merge.placeholders import placeholder_warnings
 from reportgen.merge.rows import ProgressRow, RowGroup, is_overdue, progress_rows, themed
 
 
@@ -41,6 +43,7 @@ class AppendixView:
     rows: list[ProgressRow] = field(default_factory=list)
     themes: list[ThemeGroup] = field(default_factory=list)
     groups: list[RowGroup] = field(default_factory=list)
+    block: BlockView | None = None
 
 
 @dataclass(frozen=True)
@@ -74,6 +77,7 @@ class SectionView:
     recommendations: list[Recommendation]
     figures: list[FigureView]
     extra: dict
+    blocks: list[BlockView] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -188,14 +192,19 @@ class _Merger:
                          f"it saw then; point the paper at a newer record, or bring this one up to date",
                          path, warn=True)
 
+    def find_record(self, loaded: Loaded[Paper], name: str, path: tuple) -> Loaded[Progress] | None:
+        """The progress record `name`, or None and an error saying which records there are."""
+        record = self.records.progress.get(name)
+        if record is None:
+            self.problem(loaded, f"no progress record '{name}' in progress/{did_you_mean(name, self.records.progress)}"
+                         f"; records: {one_of(self.records.progress)}", path)
+        return record
+
     def progress_record(self, loaded: Loaded[Paper], use: GroupedRows, path: tuple,
                         checked_progress: dict[str, Reference | None]):
         """(reference, record, groups, rows) for an appendix or body, or None when the record cannot be used."""
-        record = self.records.progress.get(use.progress)
+        record = self.find_record(loaded, use.progress, path + ("progress",))
         if record is None:
-            self.problem(loaded, f"no progress record '{use.progress}' in progress/"
-                         f"{did_you_mean(use.progress, self.records.progress)}; "
-                         f"records: {one_of(self.records.progress)}", path + ("progress",))
             return None
         reference = checked_progress.get(use.progress)
         if reference is None:
@@ -260,7 +269,7 @@ class _Merger:
                          f"{did_you_mean(paper.meeting.committee, committees)}; committees: {one_of(committees)}",
                          ("meeting", "committee"))
         review = self.reference(loaded, paper.review, ("review",)) if paper.review else None
-        sections = [self.section(loaded, review, i, s) for i, s in enumerate(paper.sections)]
+        sections = [self.section(loaded, review, i, s, checked_progress) for i, s in enumerate(paper.sections)]
         appendices = [self.appendix(loaded, i, a, checked_progress) for i, a in enumerate(paper.appendices)]
         view = PaperView(
             id=loaded.name,
@@ -289,9 +298,9 @@ class _Merger:
         paper = loaded.model
         files = [self.records.council.source.file, loaded.source.file]
         review_ids = {paper.review} if paper.review else set()
-        for use in _record_uses(paper):
-            if use.progress in self.records.progress:
-                record = self.records.progress[use.progress]
+        for name in [use.progress for use in _record_uses(paper)] + record_names(paper):
+            if name in self.records.progress:
+                record = self.records.progress[name]
                 files.append(record.source.file)
                 review_ids.add(record.model.reference)
         review_ids |= {a.reference for a in paper.appendices if isinstance(a, RecommendationsAppendix)}
@@ -303,7 +312,8 @@ class _Merger:
         files += [(folder / image).resolve() for image in images]
         return tuple(dict.fromkeys(files))
 
-    def section(self, loaded: Loaded[Paper], review: Reference | None, index: int, section: Section) -> SectionView:
+    def section(self, loaded: Loaded[Paper], review: Reference | None, index: int, section: Section,
+                checked_progress: dict[str, Reference | None]) -> SectionView:
         quoted = []
         if section.recommendations and review is None:
             self.problem(loaded, "this section quotes recommendations but the paper names no `review:`",
@@ -313,12 +323,14 @@ class _Merger:
                 rec = self.recommendation(loaded, review, rec_id, ("sections", index, "recommendations", i))
                 if rec is not None:
                     quoted.append(rec)
-        if not section.body and not section.paragraphs and not section.figures:
+        if not section.body and not section.paragraphs and not section.figures and not section.blocks:
             self.problem(loaded, "section has neither `body` nor `paragraphs`", ("sections", index), warn=True)
         figures = [self.image(loaded, f, ("sections", index, "figures", i, "file"))
                    for i, f in enumerate(section.figures)]
+        blocks = [block_view(self, loaded, b, ("sections", index, "blocks", i), checked_progress)
+                  for i, b in enumerate(section.blocks)]
         return SectionView(index + 1, section.title, section.body, section.paragraphs, quoted,
-                           [f for f in figures if f is not None], section.extra)
+                           [f for f in figures if f is not None], section.extra, [b for b in blocks if b])
 
     def image(self, loaded: Loaded, image: Image, path: tuple) -> FigureView | None:
         """The image's file, refused unless it really lies inside the council folder (symlinks included)."""
@@ -346,6 +358,10 @@ class _Merger:
             reference = self.reference(loaded, appendix.reference, path + ("reference",))
             themes = _themes(reference) if reference else []
             return AppendixView(number, appendix.type, appendix.title, appendix, reference=reference, themes=themes)
+        if isinstance(appendix, (ChangesBlock, SummaryBlock)):
+            block = block_view(self, loaded, appendix, path, checked_progress)
+            return AppendixView(number, appendix.type, appendix.title, appendix, block=block,
+                                reference=block.reference if block else None)
         assert isinstance(appendix, (ListAppendix, TextAppendix))
         return AppendixView(number, appendix.type, appendix.title, appendix)
 
@@ -402,6 +418,8 @@ def merge_council(
     """Every paper of a council, merged; papers with errors are left out and reported."""
     merger = _Merger(records, references)
     _check_ids(merger, records.council)
+    for loaded in [records.council, *records.papers.values(), *records.progress.values()]:
+        merger.diagnostics += placeholder_warnings(loaded)
     uses: dict[str, list[GroupedRows]] = {}
     for paper in records.papers.values():
         for use in _record_uses(paper.model):

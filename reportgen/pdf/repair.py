@@ -9,6 +9,9 @@ structure tree:
   WeasyPrint repeats on each page is kept once and marked as an artifact;
 - header cells carry no /Scope (#2508): a heading-row cell gets Column, a
   header cell in a row of data cells gets Row;
+- a data cell names every row header of its row in /Headers, so in a row of
+  label/value pairs each value is read with every label: it keeps only the
+  labels to its left up to the previous value, as HTML's header scan does;
 - running headers and page numbers are left as content (#1836): they are
   marked as pagination artifacts and leave the structure tree;
 - a list item's paragraphs (`<li><p>`, a "loose" Markdown list) sit straight
@@ -25,10 +28,11 @@ from dataclasses import dataclass, field
 import pikepdf
 from pikepdf import Array, Dictionary, Name
 
+from reportgen.pdf.engine import TITLE_SEPARATOR
 from reportgen.pdf.structtree import (StructTree, attribute, is_element, kids, parent_tree, read_tree,
                                      set_attribute, walk)
 
-SOURCE_KEY = Name("/T")  # written by pdf.py's structure tracing
+SOURCE_KEY = Name("/T")  # written by the engine's structure tracing: "rg:N", then "|title" for a named element
 
 
 @dataclass
@@ -38,13 +42,14 @@ class RepairLog:
     joined: int = 0
     repeated_headers: int = 0
     scopes: int = 0
+    headers: int = 0
     list_bodies: int = 0
     artifacts: int = 0
     notes: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         return (f"joined {self.joined} split elements, removed {self.repeated_headers} repeated heading rows, "
-                f"set {self.scopes} header scopes, put {self.list_bodies} list items' content in LBody, "
+                f"set {self.scopes} header scopes, gave {self.headers} data cells only their own row headers, put {self.list_bodies} list items' content in LBody, "
                 f"marked {self.artifacts} running headers/footers as artifacts")
 
 
@@ -136,12 +141,14 @@ class _Repair:
     # -- cell headers --
 
     def fix_headers(self, tree: StructTree) -> None:
-        """Data cells point at the header cells that survived the joining."""
+        """Data cells point at the header cells that survived the joining, and only at those that govern them."""
         for node in tree.of_type("/TD"):
             headers = attribute(node, "/Headers")
             if isinstance(headers, Array):
-                ids = [self.header_ids.get(str(h), str(h)) for h in headers]
-                set_attribute(node, "/Headers", Array([pikepdf.String(i) for i in dict.fromkeys(ids)]), "/Table")
+                ids = list(dict.fromkeys(self.header_ids.get(str(h), str(h)) for h in headers))
+                kept = governing_headers(tree, node, ids)
+                self.log.headers += len(kept) < len(ids)
+                set_attribute(node, "/Headers", Array([pikepdf.String(i) for i in kept]), "/Table")
 
     # -- running headers and footers --
 
@@ -194,7 +201,11 @@ class _Repair:
         self.root.ParentTree.Nums = nums
         for element in read_tree(self.root).elements:
             if SOURCE_KEY in element:
-                del element[SOURCE_KEY]
+                title = str(element[SOURCE_KEY]).partition(TITLE_SEPARATOR)[2]
+                if title:
+                    element[SOURCE_KEY] = pikepdf.String(title)
+                else:
+                    del element[SOURCE_KEY]
 
     def survivor(self, element):
         while element.objgen in self.replaced:
@@ -214,6 +225,25 @@ class _Repair:
         self.rewrite_content()
         self.update_parent_tree()
         return self.log
+
+
+def governing_headers(tree: StructTree, cell, header_ids: list[str]) -> list[str]:
+    """Of a data cell's header ids, those that govern it: every column header, and of its own row's
+    header cells only the block nearest on its left (HTML's scan passes over data cells until it
+    meets header cells; those past the next data cell label that cell instead)."""
+    row = tree.parent(cell)
+    cells = [k for k in kids(row) if is_element(k) and tree.type(k) in ("/TH", "/TD")] if is_element(row) else []
+    position = next((i for i, c in enumerate(cells) if c.objgen == cell.objgen), None)
+    if position is None:
+        return header_ids
+    block: list[str] = []
+    for other in reversed(cells[:position]):
+        if tree.type(other) == "/TH":
+            block.append(str(other.get("/ID", "")))
+        elif block:
+            break
+    in_row = {str(c.get("/ID", "")) for c in cells if tree.type(c) == "/TH"}
+    return [h for h in header_ids if h not in in_row or h in block]
 
 
 def scope_header_cells(tree: StructTree) -> int:
@@ -256,12 +286,22 @@ def put_list_content_in_bodies(pdf: pikepdf.Pdf, tree: StructTree) -> int:
     return count
 
 
-def repair(pdf_bytes: bytes) -> tuple[bytes, RepairLog]:
-    """The repaired PDF, and what was changed. Untagged PDFs are returned as they are."""
+def repair(pdf_bytes: bytes, art_boxes: list | None = None) -> tuple[bytes, RepairLog]:
+    """The repaired PDF, and what was changed. Untagged PDFs are returned as they are.
+
+    `art_boxes` (x0, top, x1, bottom in points from the page's top left, one per
+    page) become each page's /ArtBox: the page area its text belongs in, which
+    the proof reads back.
+    """
     with pikepdf.open(io.BytesIO(pdf_bytes)) as pdf:
         if "/StructTreeRoot" not in pdf.Root:
             return pdf_bytes, RepairLog(notes=["not tagged: nothing to repair"])
         log = _Repair(pdf).run()
+        for page, box in zip(pdf.pages, art_boxes or ()):
+            x0, y0, _, y1 = (float(v) for v in page.obj.MediaBox)
+            height = y1 - y0
+            page.obj.ArtBox = Array([round(v, 3) for v in (x0 + box[0], y0 + height - box[3],
+                                                           x0 + box[2], y0 + height - box[1])])
         out = io.BytesIO()
         # A fixed /ID and no generated dates keep the output byte-reproducible.
         pdf.save(out, deterministic_id=True, compress_streams=True,

@@ -136,9 +136,8 @@ class Session:
                 self._set_problems(pid, problems)
             return
         council = replace(council, papers=[view for view in council.papers if view.id in todo])
-        with Manifest(self.folder) as manifest:
-            jobs = {(job.view.id, job.fmt): job for job in plan(replace(inputs, councils={self.slug: council}),
-                                                                 self.folder, FORMATS, manifest)}
+        jobs = {(job.view.id, job.fmt): job
+                for job in plan(replace(inputs, councils={self.slug: council}), self.project.root, self.folder, FORMATS)}
         for view in council.papers:
             self._render_twin(jobs[view.id, "html"], jobs[view.id, "pdf"], inputs)
         for pid in set(todo) - {view.id for view in council.papers}:

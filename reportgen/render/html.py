@@ -19,8 +19,11 @@ from jinja2.sandbox import SandboxedEnvironment
 from reportgen import __version__
 from reportgen.confine import Roots
 from reportgen.errors import BuildError, display_path
+from reportgen.render.chart import Chart, status_chart
+from reportgen.render.columns import with_content_widths
 from reportgen.render.markdown import to_html, to_inline_html
 from reportgen.merge import AppendixView, BodyView, FigureView, PaperView, SectionView
+from reportgen.merge.summary import StatusSummary
 from reportgen.inputs.labels import LabelLookup
 from reportgen.inputs.models import Committee, Council, Meeting, Officer, Paper, Reference
 from reportgen.inputs.styles import Style
@@ -137,8 +140,12 @@ CONTEXT_VARIABLES: dict[str, tuple[object, str]] = {
                                     "first, then the style's, then base's built-in wording (see [Labels](#labels)). Takes a status too "
                                     "(`label(row.government.status)`); `{review}` in a label is the paper's review "
                                     "unless given: `label('rationale', review=appendix.reference.short_title)`."),
+    "status_chart": (Callable[[StatusSummary], Chart], "`status_chart(block.summary)`: the summary's bar chart, "
+                                                       "drawn by reportgen as SVG in the style's `--rag-*` colours, "
+                                                       "with `.src` (for `<img src>`), `.alt`, `.width`, `.height`."),
     "style": (str, "The house style's name, e.g. `hampshire`."),
-    "stylesheets": (list[str], "URLs of the stylesheets in cascade order: base, style(s), council."),
+    "stylesheets": (list[str], "URLs of the stylesheets in cascade order, base, style(s), council: each "
+                               "layer's `style.css`, then its `print.css` (PDF) or `screen.css` (HTML)."),
     "generator": (str, "`reportgen <version>`, for the PDF's metadata."),
     "output_format": (str, "`pdf` when rendering the PDF, `html` for the HTML version: test it for "
                            "markup only one of them needs."),
@@ -148,6 +155,7 @@ CONTEXT_VARIABLES: dict[str, tuple[object, str]] = {
 def context(view: PaperView, style: Style, output_format: str = "pdf") -> dict:
     """The variables every template sees (documented in docs/house-styles.md)."""
     paper = view.paper
+    lookup = labels(view, style)
     return {
         "council": view.council,
         "paper": paper,
@@ -163,9 +171,10 @@ def context(view: PaperView, style: Style, output_format: str = "pdf") -> dict:
         "body": view.body,
         "appendices": view.appendices,
         "prepared": paper.issue_date,
-        "label": labels(view, style),
+        "label": lookup,
+        "status_chart": status_chart(style.stylesheets, lookup),
         "style": style.name,
-        "stylesheets": [p.as_uri() for p in style.stylesheets],
+        "stylesheets": [p.as_uri() for p in style.stylesheets_for(output_format)],
         "generator": f"reportgen {__version__}",
         "output_format": output_format,
     }
@@ -181,7 +190,7 @@ def labels(view: PaperView, style: Style) -> LabelLookup:
 
 def render_html(view: PaperView, style: Style, output_format: str = "pdf") -> str:
     """The paper as one HTML document; template problems become BuildError."""
-    return render_template(style, ENTRY_TEMPLATE, context(view, style, output_format))
+    return with_content_widths(render_template(style, ENTRY_TEMPLATE, context(view, style, output_format)))
 
 
 def render_template(style: Style, name: str, variables: dict,

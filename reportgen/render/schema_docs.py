@@ -59,6 +59,45 @@ VIEW_FIELDS: dict[str, str] = {
     "AppendixView.themes": "The review's recommendations grouped by theme (recommendations appendices).",
     "AppendixView.groups": "The rows under headings, in print order (progress appendices): the paper's own `groups:` "
                            "when it declares them, else the review's themes. `appendix.record.groups` says which.",
+    "SectionView.blocks": "Blocks computed from progress records after the section's text (`changes`, `summary`): "
+                          "render each with `blocks/<type>.html`.",
+    "AppendixView.block": "The computed block of a `changes` or `summary` appendix.",
+    "BlockView.type": "`changes` or `summary`: picks `blocks/<type>.html`.",
+    "BlockView.record": "The block as written in the paper (a ChangesBlock or SummaryBlock).",
+    "BlockView.reference": "The review the records report on.",
+    "BlockView.progress": "The (current) progress record.",
+    "BlockView.previous": "`changes`: the earlier record (`from`).",
+    "BlockView.since_meeting": "`changes`: the date of the meeting the earlier record went to, when known.",
+    "BlockView.changes": "`changes`: one RecommendationChange per recommendation, in the review's order; "
+                         "`block.changed` and `block.unchanged` split them.",
+    "BlockView.summary": "`summary`: the counts (a StatusSummary); `status_chart(block.summary)` draws its chart.",
+    "RecommendationChange.recommendation": "The recommendation.",
+    "RecommendationChange.before": "Its entry in the earlier record, if any.",
+    "RecommendationChange.after": "Its entry in the later record, if any.",
+    "RecommendationChange.response": "`added`, `changed`, `unchanged`, `removed` or `none`; also `status_changed`, "
+                                     "`target` (`new`/`moved`/`removed`), `timeline_changed`, `leads_changed`.",
+    "RecommendationChange.words": "How a changed response's words changed (a WordChange).",
+    "RecommendationChange.government_updates": "The Government's updates dated between the two records' `as_at`.",
+    "RecommendationChange.government_before": "The Government's response status as at the earlier record.",
+    "RecommendationChange.government_after": "The Government's response status as at the later record.",
+    "WordChange.edits": "The first places where words changed, each an Edit (`before` -> `after`).",
+    "WordChange.more": "How many more places changed.",
+    "WordChange.words_before": "Words in the earlier response.",
+    "WordChange.words_after": "Words in the later response.",
+    "WordChange.rewritten": "True when most of the text is new: say so rather than list edits.",
+    "Edit.before": "The words replaced or removed (empty for an addition).",
+    "Edit.after": "The words added (empty for a removal).",
+    "StatusSummary.total": "Recommendations counted.",
+    "StatusSummary.statuses": "A StatusCount per progress status, in order, zeros too (and `no_update`).",
+    "StatusSummary.government": "A StatusCount per Government response status (and `not_yet_published`).",
+    "StatusSummary.overdue": "The rows whose target date had passed by the record's `as_at`.",
+    "StatusCount.key": "The status's label name: print `label(item.key)`.",
+    "StatusCount.count": "How many recommendations have it.",
+    "StatusCount.rag": "The council's RAG rating of the status (`red`, `amber`, `green`), or none.",
+    "Chart.src": "The chart as a `data:` URL, for `<img src>`.",
+    "Chart.alt": "Its text alternative: the same numbers as the table.",
+    "Chart.width": "Width in CSS px.",
+    "Chart.height": "Height in CSS px.",
     "BodyView.type": "`matrix`: picks `body/<type>.html`.",
     "BodyView.record": "The body as written in the paper (a MatrixBody).",
     "BodyView.reference": "The review the progress record reports on.",
@@ -97,7 +136,9 @@ LOOP_VARIABLES: list[tuple[str, object, str]] = [
 # Clearer wording for filters whose docstrings speak to Python readers.
 FILTER_NOTES: dict[str, str] = {
     "long_date": "A date as \"21 January 2013\"; empty for none.",
-    "md": "Markdown text to safe HTML (paragraphs, lists, emphasis, links); empty for none.",
+    "md": "Markdown text to safe HTML (paragraphs, lists, emphasis, links); empty for none. "
+          "`md(headings=3)` also turns `# Heading` lines into headings from `<h3>` down, for text "
+          "placed under an `<h2>` (a summary, a section's body).",
     "md_inline": "As `md`, without the wrapping `<p>` when the text is one paragraph (for `<li>`, `<td>`).",
 }
 
@@ -188,7 +229,7 @@ def _fields(cls: type) -> list[tuple[str, object, list, str, str]]:
     if issubclass(cls, BaseModel):
         rows = []
         for name, info in cls.model_fields.items():
-            rows.append((name, info.annotation, list(info.metadata), _default_text(info), info.description or ""))
+            rows.append((info.alias or name, info.annotation, list(info.metadata), _default_text(info), info.description or ""))
         return rows
     hints = typing.get_type_hints(cls, include_extras=True)
     rows = []
