@@ -272,8 +272,14 @@ def test_in_a_browser_the_page_follows_edits_and_axe_finds_nothing(live):
         poll(lambda: page.evaluate("document.querySelectorAll('#problems section.problems li').length") == 1,
              "the problems panel in the page")
         assert "Lapwings returned" in page.evaluate(FRAME_TEXT)  # the last good twin stays
-        page.evaluate(AXE.read_text(encoding="utf-8") + ";0")
+        axe = AXE.read_text(encoding="utf-8") + ";0"
+        page.evaluate(axe)
         assert page.evaluate(AXE_ALL_RULES) == []  # the page with its panel, frames and links
+        for other in (f"/paper/{PAPER}/source/0", "/"):  # the problem's file, the paper list
+            shown = browser.page(f"http://127.0.0.1:{live.port}{other}", 1280)
+            shown.evaluate(axe)
+            assert shown.evaluate(AXE_ALL_RULES) == [], other
+            shown.close()
 
         path.write_text(good, encoding="utf-8")
         poll(lambda: page.evaluate("document.querySelectorAll('#problems section').length") == 0,
