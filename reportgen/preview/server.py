@@ -92,7 +92,7 @@ class Handler(BaseHTTPRequestHandler):
                 if state.pdf is None:
                     return self._page(pages.waiting(state, "PDF"), FRAME_POLICY)
                 return self._file(state.pdf, [session.folder], "application/pdf")
-            case ["source", number] if number.isdigit():
+            case ["source", number] if number.isascii() and number.isdigit():
                 shown = pages.source(session, state, int(number))
                 return self._page(shown) if shown is not None else self._not_found()
         self._not_found()

@@ -120,6 +120,8 @@ class PdfProcess:
             with self._lock:
                 if self._process is process:
                     self._process = None
+                    connection.close()
+            process.join(1)
             return _failed(job, f"the PDF process stopped (exit code {process.exitcode}) before this PDF was "
                                 "made; it is started again for the next change")
 
