@@ -125,6 +125,11 @@ def display_path(path: Path) -> str:
     return str(path) if relative.startswith("..") else relative
 
 
+def ordered(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
+    """Errors first, then warnings, each in file and line order: how every list of problems is shown."""
+    return sorted(diagnostics, key=lambda d: (not d.is_error, str(d.file or ""), d.line or 0))
+
+
 def did_you_mean(value: str, choices: Iterable[str]) -> str:
     """' (did you mean 'x'?)' when a close match exists, else ''."""
     choices = list(choices)

@@ -12,6 +12,10 @@ import tempfile
 from pathlib import Path
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+AXE = Path(__file__).resolve().parent.parent / "node_modules/axe-core/axe.min.js"
+# Every axe-core rule; each violation as {id, help, nodes}.
+AXE_ALL_RULES = """axe.run(document, {runOnly: {type: 'rule', values: axe.getRules().map(r => r.ruleId)}})
+  .then(r => r.violations.map(v => ({id: v.id, help: v.help, nodes: v.nodes.map(n => n.target.join(' '))})))"""
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync",
          "--hide-scrollbars", "--remote-debugging-pipe"]
@@ -75,13 +79,14 @@ class Chromium:
                     return
             self.events.append(self._message())
 
-    def page(self, path: Path, width: int, height: int = 900) -> "Page":
+    def page(self, path: Path | str, width: int, height: int = 900) -> "Page":
+        """A new tab at this width showing a file (a path) or a URL (a string), once it has loaded."""
         target = self.send("Target.createTarget", url="about:blank")["targetId"]
         session = self.send("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
         self.send("Page.enable", session)
         page = Page(self, session, target)
         page.resize(width, height)
-        self.send("Page.navigate", session, url=path.as_uri())
+        self.send("Page.navigate", session, url=path if isinstance(path, str) else path.as_uri())
         self.wait_for("Page.loadEventFired", session)
         return page
 

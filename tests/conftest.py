@@ -102,6 +102,14 @@ def run_cli(capsys, monkeypatch):
     return run
 
 
+def needs(tools_present: bool, what: str) -> None:
+    """Skip outside CI when a validator is not installed; in CI it must be."""
+    if not tools_present:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI needs {what}: run `make setup`")
+        pytest.skip(f"{what} missing: run `make setup` (as root it installs the system packages too)")
+
+
 def copy_project(dest: Path, councils: tuple[str, ...] = ("northmoor",), *, source: Path = SAMPLES,
                  styles: tuple[str, ...] | None = None, reviews: tuple[str, ...] | None = None) -> Path:
     """A project at `dest`: the repository's house styles and the fixture reference data (all, or the

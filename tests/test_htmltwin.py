@@ -2,7 +2,6 @@
 
 import base64
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -12,27 +11,19 @@ from types import SimpleNamespace
 
 import pytest
 
-from chromium import CHROMIUM, Chromium
-from conftest import ROOT, copy_project
+from chromium import AXE, AXE_ALL_RULES, CHROMIUM, Chromium
+from conftest import ROOT, copy_project, needs
 from reportgen.errors import BuildError
 from reportgen.inputs.project import Project
 from reportgen.pipeline.build import build
 from reportgen.render.htmltwin import render_standalone
 
 SAMPLES = ("barnet", "glanmor", "hampshire", "haringey", "irwell", "northmoor")
-AXE = ROOT / "node_modules/axe-core/axe.min.js"
 VNU = ROOT / "node_modules/vnu-jar/build/dist/vnu.jar"
 WIDTHS = (1280, 390, 320)  # a desktop, a phone, and 1280 px at 400 % zoom
 NARROW = (390, 320)
 samples = pytest.mark.samples  # reads the sample councils' twins
 
-
-def needs(tools_present: bool, what: str) -> None:
-    """Skip outside CI when a validator is not installed; in CI it must be."""
-    if not tools_present:
-        if os.environ.get("CI"):
-            pytest.fail(f"CI needs {what}: run `make setup`")
-        pytest.skip(f"{what} missing: run `make setup` (as root it installs the system packages too)")
 
 
 @pytest.fixture(scope="module")
@@ -243,9 +234,6 @@ MEASURE = """(() => {
   }
   return out;
 })()"""
-
-AXE_ALL_RULES = """axe.run(document, {runOnly: {type: 'rule', values: axe.getRules().map(r => r.ruleId)}})
-  .then(r => r.violations.map(v => ({id: v.id, help: v.help, nodes: v.nodes.map(n => n.target.join(' '))})))"""
 
 # Roles that hold text in a way a screen reader can name: anything else is anonymous text.
 TEXT_HOLDERS = {"paragraph", "heading", "cell", "rowheader", "columnheader", "listitem", "term", "definition",

@@ -407,6 +407,32 @@ def pack(
     raise typer.Exit(ExitCode.OK)
 
 
+@app.command()
+def preview(
+    ctx: typer.Context,
+    council: CouncilArg,
+    paper: Annotated[Optional[str], typer.Option("--paper", metavar="ID", show_default=False,
+                                                 help="Preview this paper; without it, a list of the council's papers.")] = None,
+    port: Annotated[int, typer.Option("--port", min=0, max=65535, metavar="N",
+                                      help="Port to serve on; 0 for any free one.")] = 8000,
+    host: Annotated[Optional[str], typer.Option(
+        "--host", metavar="ADDRESS", show_default=False,
+        help="Address to serve on (default 127.0.0.1, this machine only); another is reachable by others.")] = None,
+    write: Annotated[bool, typer.Option("--write", help="Also write the outputs to the output folder.")] = False,
+    out: OutOption = Path("output"),
+) -> None:
+    """Serve a live preview of a paper (HTML twin and PDF) that follows its files as they are saved."""
+    from reportgen.preview.server import LOOPBACK, serve
+
+    address = host or LOOPBACK[0]
+    folder = _out_dir(out) if write else None
+    serve(_project(ctx), council, paper=paper, host=address, port=port, public=host is not None,
+          write_to=folder,
+          on_ready=lambda shown: console.preview_ready(shown.url, shown.session.folder, write,
+                                                       address if address not in LOOPBACK else None),
+          notify=console.preview_notice)
+
+
 from reportgen.cli import cycle  # noqa: E402,F401 - registers new-paper, export, import and diff on `app`
 
 

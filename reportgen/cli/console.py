@@ -14,7 +14,7 @@ from enum import IntEnum
 from pathlib import Path
 from typing import Iterable
 
-from reportgen.errors import Diagnostic
+from reportgen.errors import Diagnostic, ordered
 
 
 class ExitCode(IntEnum):
@@ -79,7 +79,7 @@ def plural(n: int, noun: str) -> str:
 
 def diagnostics(found: Iterable[Diagnostic]) -> None:
     """Errors first, then warnings, each in file and line order."""
-    for d in sorted(found, key=lambda d: (not d.is_error, str(d.file or ""), d.line or 0)):
+    for d in ordered(found):
         err(str(d))
 
 
@@ -325,6 +325,37 @@ def tracker_import(imported) -> None:
     before = f" from '{imported.base}'" if imported.base else ""
     err(f"Imported {len(imported.record.entries)} entries{before}: {len(imported.changed)} changed, "
         f"{len(imported.unchanged)} unchanged")
+
+
+# --- preview --------------------------------------------------------------------------------
+
+
+def preview_ready(url: str, folder: Path, written: bool, public_host: str | None) -> None:
+    """The address on stdout (for a script to open); where outputs go, on stderr."""
+    if public_host is not None:
+        err(f"warning: serving on {public_host}, not only this machine: anyone who can reach it on the network "
+            "can read the papers being previewed")
+    out(url)
+    where = f"written to {relative(folder)}" if written else "kept in a temporary folder (--write to write output/)"
+    err(f"Previewing at {url}; outputs are {where}. Edit and save: the page follows. Ctrl-C stops.")
+
+
+def preview_notice(notice) -> None:
+    """One line per render: what was updated and how long it took, or what stops it."""
+    import time
+
+    label = f"{time.strftime('%H:%M:%S')} {notice.paper}".rstrip()
+    if notice.what == "html":
+        err(f"{label}: HTML updated in {notice.seconds:.2f} s")
+    elif notice.what == "pdf":
+        err(f"{label}: PDF updated in {notice.seconds:.1f} s: {plural(notice.pages, 'page')}, machine checks passed")
+        for warning in notice.lines:
+            err(f"  warning: {warning}")
+    else:
+        kept = "PDF not updated" if notice.what == "pdf-problems" else "not updated, the last good build is shown"
+        err(f"{label}: {kept}:")
+        for line in notice.lines:
+            err(f"  {line}")
 
 
 # --- other commands ----------------------------------------------------------------------

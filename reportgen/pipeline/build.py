@@ -77,7 +77,7 @@ def style_inputs(style: Style, root: Path) -> dict[str, str]:
 
 def paper_inputs(view: PaperView, shared: dict[str, str], root: Path) -> dict[str, str]:
     """Every file one paper is built from (named relative to the project), with its hash: its records, then
-    its style's files (`shared`)."""
+    its style's files (`shared`). The manifest records this list, and `reportgen preview` watches it."""
     return {**{input_name(root, p): file_hash(p) for p in view.source_files}, **shared}
 
 
@@ -169,7 +169,7 @@ def build(
         report.outcomes[:0] = restored.values()
         done, total = len(report.outcomes), len(report.outcomes) + sum(len(job.outputs) for job in todo)
         for job, result in workers.run(render_paper, todo, _workers(jobs, len(todo))):
-            outcomes = _finish(job, result, manifest)
+            outcomes = finish(job, result, manifest)
             for outcome in outcomes:  # a failed paper is one outcome for all its formats
                 done += len(job.outputs) // len(outcomes)
                 report.outcomes.append(outcome)
@@ -221,8 +221,11 @@ def _workers(jobs: int | None, papers: int) -> int:
     return max(1, min(jobs or os.cpu_count() or 1, papers))
 
 
-def _finish(job: Job, result: Rendered | workers.Failure, manifest: Manifest) -> list[PaperOutcome]:
-    """Write a rendered paper's files together (or none of them) and record them; its outcomes."""
+def finish(job: Job, result: Rendered | workers.Failure, manifest: Manifest) -> list[PaperOutcome]:
+    """Write a rendered paper's files together (or none of them) and record them; its outcomes.
+
+    The build calls it for each paper its workers render, and `reportgen preview` for each it renders.
+    """
     slug, paper = job.council.slug, job.view.id
     if isinstance(result, workers.Failure) or result.failure is not None:
         return [PaperOutcome(slug, paper, "failed", message=result.message if isinstance(result, workers.Failure)

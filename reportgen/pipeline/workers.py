@@ -82,8 +82,9 @@ def _cap_memory(limit: int) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
 
 
-def _serve(conn, limit: int, seconds: float) -> None:
-    """A worker: take a task, run it within the limits, send back its result; until told to stop."""
+def serve(conn, limit: int, seconds: float) -> None:
+    """A worker: take a task, run it within the limits, send back its result; until told to stop, or until a
+    task fails (the library it stopped in may be left half-way)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the building process's to handle
     _cap_memory(limit)
     if hasattr(signal, "SIGALRM"):
@@ -145,7 +146,7 @@ def too_long(seconds: float) -> str:
 class _Worker:
     def __init__(self, context, limit: int, seconds: float):
         self.conn, child = context.Pipe()
-        self.process = context.Process(target=_serve, args=(child, limit, seconds), daemon=True)
+        self.process = context.Process(target=serve, args=(child, limit, seconds), daemon=True)
         self.process.start()
         child.close()
 
@@ -166,7 +167,8 @@ class _Worker:
         self.conn.close()
 
 
-def _context():
+def process_context():
+    """Where worker processes come from (the build's, and the preview's PDF process)."""
     methods = multiprocessing.get_all_start_methods()
     if "forkserver" not in methods:  # pragma: no cover - Windows
         return multiprocessing.get_context("spawn")
@@ -186,7 +188,7 @@ def run(function: Callable[[T], R], items: list[T], jobs: int, *,
     seconds = TIME_LIMIT_S if seconds is None else seconds
     limit = memory_limit()
     grace = KILL_AFTER_S if hasattr(signal, "SIGALRM") else 0
-    context = _context()
+    context = process_context()
     pending = deque(items)
     idle: list[_Worker] = []
     busy: dict[_Worker, tuple[T, float]] = {}
