@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
@@ -29,6 +30,10 @@ class Diagnostic:
     line: int | None = None
     column: int | None = None
     key: str = ""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "message", printable(self.message))
+        object.__setattr__(self, "key", printable(self.key))
 
     @property
     def is_error(self) -> bool:
@@ -67,6 +72,40 @@ def error(message: str, **where) -> Diagnostic:
 
 def warning(message: str, **where) -> Diagnostic:
     return Diagnostic(Level.WARNING, message, **where)
+
+
+MAX_SHOWN = 80
+"""A message quotes at most this many characters of any value."""
+MAX_MESSAGE = 20_000  # characters of one message looked at; no real message is longer
+MAX_RUN = 200  # an unquoted run of text without spaces longer than this (a data: URL) is cut too
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_LONG_QUOTED = re.compile(r"'([^'\s]{%d,})'" % (MAX_SHOWN + 1))
+_LONG_RUN = re.compile(r"\S{%d,}" % (MAX_RUN + 1))
+
+
+def _escape(text: str) -> str:
+    """Control characters, lone surrogates and bidirectional overrides written as escapes (\\x1b, \\ud800)."""
+    return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def quote(value: object, limit: int = MAX_SHOWN) -> str:
+    """A value for a message: in quotes, escaped, and at most `limit` characters of it."""
+    return f"'{_cut(_escape(str(value)), limit)}'"
+
+
+def printable(message: str) -> str:
+    """A message safe to print on one line: escaped, and no quoted value or unbroken run too long to read.
+
+    Values are quoted with `quote` where messages are made; this is the net for
+    the rest (ids quoted by hand, text from WeasyPrint or an exception).
+    """
+    message = _escape(str(message)[:MAX_MESSAGE])
+    message = _LONG_QUOTED.sub(lambda m: f"'{_cut(m.group(1), MAX_SHOWN)}'", message)
+    return _LONG_RUN.sub(lambda m: _cut(m.group(), MAX_SHOWN), message)
 
 
 def display_path(path: Path) -> str:
@@ -110,6 +149,9 @@ class InputError(ReportgenError):
 
 class BuildError(ReportgenError):
     """A paper could not be rendered or written."""
+
+    def __init__(self, message: str):
+        super().__init__(printable(message))
 
 
 class LockError(ReportgenError):

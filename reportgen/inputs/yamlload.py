@@ -181,7 +181,7 @@ def parse_yaml(raw: bytes, path: Path) -> Document:
     fast = _read_with_libyaml(text)
     if fast is not None:
         data, marks = fast
-        return Document(data=data, source=SourceMap(path, marks))
+        return _characters_checked(Document(data=data, source=SourceMap(path, marks)), text)
     loader = None
     try:
         # The loader is made inside the try: PyYAML checks for control
@@ -229,7 +229,38 @@ def parse_yaml(raw: bytes, path: Path) -> Document:
     data = _convert(node, (), marks, problems, path) if node is not None else None
     if problems:
         raise InputError(problems)
-    return Document(data=data, source=SourceMap(path, marks))
+    return _characters_checked(Document(data=data, source=SourceMap(path, marks)), text)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _characters_checked(document: Document, text: str) -> Document:
+    """The document, unless an escape such as "\\ud800" made text that is not characters (it cannot be printed)."""
+    if "\\u" not in text and "\\U" not in text:  # only escapes in double quotes can make a lone surrogate
+        return document
+    problems: list[Diagnostic] = []
+
+    def visit(value: Any, where: KeyPath) -> None:
+        if isinstance(value, dict):
+            for key, item in value.items():
+                visit(key, where + (key,))
+                visit(item, where + (key,))
+        elif isinstance(value, list):
+            for i, item in enumerate(value):
+                visit(item, where + (i,))
+        elif isinstance(value, str):
+            found = _SURROGATE.search(value)
+            if found:
+                code = f"\\u{ord(found.group()):04x}"
+                problems.append(document.source.diagnostic(
+                    f"the escape {code} is half of a UTF-16 surrogate pair, not a character, so it cannot be "
+                    f"printed; type the character itself, or write it as one 8-digit escape such as \\U0001F600", where))
+
+    visit(document.data, ())
+    if problems:
+        raise InputError(problems)
+    return document
 
 
 def _convert(node, path: KeyPath, marks, problems, file) -> Any:
