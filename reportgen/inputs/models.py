@@ -13,14 +13,29 @@ import re
 from enum import Enum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, field_validator
+from pydantic_core import PydanticCustomError
 
 from reportgen import confine
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=60)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Markdown = Annotated[str, StringConstraints(max_length=100_000)]
+MARKDOWN = "markdown"
+"""Marks a Markdown field, for the checks of inputs/text.py."""
+Markdown = Annotated[str, StringConstraints(max_length=100_000), MARKDOWN]
 Extra = dict[str, Any]
+
+
+def _date_as_written(value: Any) -> Any:
+    """A date must be written as one: pydantic would read `0` or `1700000000` as seconds since 1970."""
+    if isinstance(value, str) and value.strip().lstrip("+-").replace(".", "", 1).isdigit():
+        raise PydanticCustomError("date_from_number", "a number is not a date")
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        raise PydanticCustomError("date_from_number", "a number is not a date")
+    return value
+
+
+Date = Annotated[dt.date, BeforeValidator(_date_as_written)]
 
 EXTRA_DESCRIPTION = "Fields the core model does not know, for templates to use (`extra.name`)."
 
@@ -128,7 +143,7 @@ class ResponseStatus(str, Enum):
 class ResponseUpdate(Record):
     """A dated development in the Government's response."""
 
-    date: dt.date = Field(description="When this happened (YYYY-MM-DD).")
+    date: Date = Field(description="When this happened (YYYY-MM-DD).")
     text: Markdown = Field(description="What happened (Markdown).")
 
 
@@ -167,8 +182,8 @@ class Reference(Record):
 
     title: Text = Field(description="Title of the review, e.g. \"The Munro Review of Child Protection\".")
     short_title: Text = Field(description="Short name used in headings, e.g. \"Munro\".")
-    published: dt.date = Field(description="Date the review was published.")
-    response_published: dt.date | None = Field(default=None, description="Date of the Government's response.")
+    published: Date = Field(description="Date the review was published.")
+    response_published: Date | None = Field(default=None, description="Date of the Government's response.")
     themes: list[Theme] = Field(min_length=1, description="Groups of recommendations, in order.")
     recommendations: list[Recommendation] = Field(min_length=1, description="Every recommendation, in order.")
 
@@ -193,7 +208,7 @@ class ProgressEntry(Record):
 
     response: Markdown = Field(description="The council's response and progress (Markdown).")
     timeline: Text | None = Field(default=None, description="Timeline as printed, e.g. \"By December 2012\".")
-    target_date: dt.date | None = Field(default=None, description="Target date, when there is one (YYYY-MM-DD).")
+    target_date: Date | None = Field(default=None, description="Target date, when there is one (YYYY-MM-DD).")
     lead_officer: Slug | None = Field(default=None, description="Officer id from council.yaml.")
     status: ProgressStatus = Field(
         default=ProgressStatus.IN_PROGRESS,
@@ -206,7 +221,7 @@ class Progress(Record):
     """`councils/<slug>/progress/<name>.yaml`: the council's progress at one date."""
 
     reference: Slug = Field(description="The review reported on: a file name under `councils/_reference/`.")
-    as_at: dt.date = Field(description="Date the progress was last brought up to date.")
+    as_at: Date = Field(description="Date the progress was last brought up to date.")
     entries: dict[str, ProgressEntry] = Field(description="Progress per recommendation id, e.g. `R1:`.")
 
 
@@ -217,7 +232,7 @@ class Meeting(Record):
     """The meeting the paper goes to."""
 
     committee: Slug = Field(description="Committee id from council.yaml.")
-    date: dt.date = Field(description="Date of the meeting (YYYY-MM-DD).")
+    date: Date = Field(description="Date of the meeting (YYYY-MM-DD).")
     item: Annotated[str, StringConstraints(strip_whitespace=True, max_length=20)] | None = Field(
         default=None, description="Agenda item number as printed, e.g. \"5.10\"; blank until the agenda is set."
     )
@@ -298,7 +313,7 @@ class ImpactAssessment(Record):
 class Revision(Record):
     """A change made after the paper was published; the published version is kept."""
 
-    date: dt.date = Field(description="Date of the revision (YYYY-MM-DD).")
+    date: Date = Field(description="Date of the revision (YYYY-MM-DD).")
     note: Text = Field(description="What changed, as printed on the revised paper.")
 
 
@@ -320,7 +335,7 @@ class Paper(Record):
     report_type: ReportType = Field(
         default=ReportType.INFORMATION, description="`for information` or `for decision`."
     )
-    prepared: dt.date | None = Field(
+    prepared: Date | None = Field(
         default=None, description="Date the paper was finalised; the PDF's date. Defaults to the meeting date."
     )
     summary: Markdown | None = Field(default=None, description="Summary of the paper (Markdown).")
@@ -373,7 +388,7 @@ class Publication(Record):
         description="The council's internal deadline: papers are due this many working days before the "
                     "meeting (the meeting day itself not counted), e.g. 7. Leave out when the council sets none.",
     )
-    closure_days: list[dt.date] = Field(
+    closure_days: list[Date] = Field(
         default_factory=list,
         description="Days the council offices are closed besides weekends and bank holidays (YYYY-MM-DD), "
                     "e.g. 2012-12-24; they are not working days and do not count as clear days.",
@@ -425,7 +440,7 @@ class CommitteeMeeting(Record):
     """One meeting in the council's calendar."""
 
     committee: Slug = Field(description="Committee id from council.yaml.")
-    date: dt.date = Field(description="Date of the meeting (YYYY-MM-DD).")
+    date: Date = Field(description="Date of the meeting (YYYY-MM-DD).")
     time: dt.time = Field(description="Start time, 24-hour HH:MM in UK time (Europe/London), e.g. \"10:30\".")
     venue: Text = Field(description="Where the meeting is held, as printed on the agenda.")
     items: list[AgendaItem] = Field(default_factory=list, description="The agenda items, in agenda order.")

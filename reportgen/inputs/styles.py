@@ -14,6 +14,7 @@ from pathlib import Path
 
 from reportgen.confine import leads_out
 from reportgen.errors import Diagnostic, InputError, did_you_mean, error, one_of
+from reportgen.inputs.fonts import installed_pack_stylesheets
 from reportgen.inputs.models import StyleConfig
 from reportgen.inputs.project import Project
 from reportgen.inputs.records import CouncilRecords, Reading
@@ -35,6 +36,7 @@ class Style:
     name: str
     description: str
     layers: tuple[Layer, ...]  # search order: council, style, parents ..., base
+    font_packs: tuple[Path, ...] = ()  # stylesheets of the optional font packs installed, after the first layer's
 
     @property
     def search_path(self) -> list[Path]:
@@ -42,7 +44,8 @@ class Style:
 
     @property
     def stylesheets(self) -> list[Path]:
-        return [layer.folder / STYLESHEET for layer in reversed(self.layers) if (layer.folder / STYLESHEET).is_file()]
+        sheets = [layer.folder / STYLESHEET for layer in reversed(self.layers) if (layer.folder / STYLESHEET).is_file()]
+        return [*sheets[:1], *self.font_packs, *sheets[1:]]
 
     @property
     def asset_roots(self) -> list[Path]:
@@ -86,7 +89,8 @@ def resolve_style(project: Project, records: CouncilRecords) -> Style:
             "the council's templates folder is a symbolic link to a folder outside the council; "
             "copy the templates in instead", file=council_templates,
         )])
-    return Style(name, description, (Layer(COUNCIL_LAYER, council_templates), *chain))
+    packs = installed_pack_stylesheets(chain[-1].folder) if chain[-1].name == "base" else []
+    return Style(name, description, (Layer(COUNCIL_LAYER, council_templates), *chain), tuple(packs))
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,12 @@ structure tree:
 - running headers and page numbers are left as content (#1836): they are
   marked as pagination artifacts and leave the structure tree;
 - a list item's paragraphs (`<li><p>`, a "loose" Markdown list) sit straight
-  under LI, which PDF/UA forbids: they are moved into an LBody.
+  under LI, which PDF/UA forbids: they are moved into an LBody;
+- in shaped scripts (Devanagari, Bengali, Gurmukhi) one cluster of characters
+  can be drawn as several glyphs, and WeasyPrint gives all the characters to
+  one glyph and maps the others to nothing, an empty ToUnicode entry PDF/UA
+  forbids: those glyphs are mapped to U+2060 WORD JOINER, which is invisible
+  and ignored by search and copy, so the text read out stays the same.
 """
 
 from __future__ import annotations
@@ -40,12 +45,14 @@ class RepairLog:
     scopes: int = 0
     list_bodies: int = 0
     artifacts: int = 0
+    glyphs_mapped: int = 0
     notes: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         return (f"joined {self.joined} split elements, removed {self.repeated_headers} repeated heading rows, "
                 f"set {self.scopes} header scopes, put {self.list_bodies} list items' content in LBody, "
-                f"marked {self.artifacts} running headers/footers as artifacts")
+                f"marked {self.artifacts} running headers/footers as artifacts, "
+                f"mapped {self.glyphs_mapped} glyphs with no text")
 
 
 
@@ -256,12 +263,34 @@ def put_list_content_in_bodies(pdf: pikepdf.Pdf, tree: StructTree) -> int:
     return count
 
 
+_EMPTY_DESTINATION = re.compile(rb"(<[0-9A-Fa-f]+>)\s*<>")
+WORD_JOINER = b"<2060>"
+
+
+def map_every_glyph(pdf: pikepdf.Pdf) -> int:
+    """ToUnicode entries that map a glyph to no text map it to an invisible word joiner; how many."""
+    count = 0
+    for font in pdf.objects:
+        if not (isinstance(font, Dictionary) and font.get("/Type") == Name.Font and "/ToUnicode" in font):
+            continue
+        cmap = font.ToUnicode
+        if not isinstance(cmap, pikepdf.Stream):
+            continue
+        data = cmap.read_bytes()
+        fixed, found = _EMPTY_DESTINATION.subn(rb"\1 " + WORD_JOINER, data)
+        if found:
+            cmap.write(fixed)
+            count += found
+    return count
+
+
 def repair(pdf_bytes: bytes) -> tuple[bytes, RepairLog]:
     """The repaired PDF, and what was changed. Untagged PDFs are returned as they are."""
     with pikepdf.open(io.BytesIO(pdf_bytes)) as pdf:
         if "/StructTreeRoot" not in pdf.Root:
             return pdf_bytes, RepairLog(notes=["not tagged: nothing to repair"])
         log = _Repair(pdf).run()
+        log.glyphs_mapped = map_every_glyph(pdf)
         out = io.BytesIO()
         # A fixed /ID and no generated dates keep the output byte-reproducible.
         pdf.save(out, deterministic_id=True, compress_streams=True,

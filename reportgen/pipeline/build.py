@@ -194,8 +194,11 @@ def _run(todo: list[Job], jobs: int | None):
     # Workers are forked from a fork server that has imported WeasyPrint but
     # never rendered: a process that has rendered holds Pango and fontconfig
     # threads and locks, and a child forked from it can deadlock.
+    # The fork server and its workers inherit fontconfig's isolation from this
+    # process's environment; the engine, imported first, sets it up for WeasyPrint.
+    pdf.isolate_fontconfig()
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["weasyprint", "reportgen.pipeline.build", "reportgen.pdf.repair", "reportgen.pdf.gate"])
+    context.set_forkserver_preload(["reportgen.pdf.engine", "weasyprint", "reportgen.pipeline.build", "reportgen.pdf.repair", "reportgen.pdf.gate"])
     with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=pdf.preload) as pool:
         futures = {pool.submit(run_job, job): job for job in todo}
         for future in as_completed(futures):

@@ -3,7 +3,8 @@
 Raw HTML in a record is never passed through: markdown-it shows it as text,
 and nh3 then keeps only the tags and link schemes a paper needs, so nothing
 typed into a record can add a script, a stylesheet, an image or a link to a
-local file.
+local file. Pipe tables, which officers paste from spreadsheets, become real
+tables with scoped header cells.
 """
 
 from __future__ import annotations
@@ -11,14 +12,19 @@ from __future__ import annotations
 from functools import lru_cache
 
 import nh3
-from markdown_it import MarkdownIt
 from markupsafe import Markup
+
+from reportgen.inputs.text import is_blank, markdown_parser
 
 ALLOWED_TAGS = {
     "p", "br", "em", "strong", "ul", "ol", "li", "blockquote", "code", "a", "sub", "sup",
+    "table", "thead", "tbody", "tr", "th", "td",
 }
-ALLOWED_ATTRIBUTES = {"a": {"href"}, "ol": {"start"}}
+ALLOWED_ATTRIBUTES = {"a": {"href"}, "ol": {"start"}, "th": {"scope", "class"}, "td": {"class"}}
 LINK_SCHEMES = {"https", "http", "mailto"}
+ALIGN_CLASSES = {"text-align:left": "align-left", "text-align:center": "align-center",
+                 "text-align:right": "align-right"}
+NO_UPDATE = Markup('<p class="no-update">No update given.</p>')
 
 
 def _keep_attribute(tag: str, name: str, value: str) -> str | None:
@@ -32,26 +38,35 @@ def _keep_attribute(tag: str, name: str, value: str) -> str | None:
         scheme = value.split(":", 1)[0].lower() if ":" in value else ""
         if not (value.startswith("#") or scheme in LINK_SCHEMES):
             return None
+    if name == "class" and value not in ALIGN_CLASSES.values():
+        return None
+    if name == "scope" and value not in ("col", "row"):
+        return None
     return value
 
 
-@lru_cache(maxsize=1)
-def _parser() -> MarkdownIt:
-    # Headings, images and raw HTML are off: headings would break the paper's
-    # outline, images need alt text checked elsewhere, HTML is not trusted.
-    return MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).disable(
-        ["heading", "lheading", "image", "html_block", "html_inline"]
-    )
+def _html(text: str) -> str:
+    """markdown-it's HTML, with a table's header cells scoped and its column alignment as classes."""
+    parser = markdown_parser()
+    tokens = parser.parse(text)
+    for token in tokens:
+        if token.type in ("th_open", "td_open"):
+            align = ALIGN_CLASSES.get(str(token.attrGet("style") or ""))
+            token.attrs = {"class": align} if align else {}
+            if token.type == "th_open":
+                token.attrSet("scope", "col")
+    return parser.renderer.render(tokens, parser.options, {})
 
 
 @lru_cache(maxsize=4096)
 def to_html(text: str | None) -> Markup:
-    """Sanitised HTML for a Markdown field; empty for None."""
+    """Sanitised HTML for a Markdown field; empty for None, "No update given." for blank text."""
     if not text:
         return Markup("")
-    html = _parser().render(text)
+    if is_blank(text):
+        return NO_UPDATE
     clean = nh3.clean(
-        html,
+        _html(text),
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=LINK_SCHEMES,
@@ -64,6 +79,6 @@ def to_html(text: str | None) -> Markup:
 def to_inline_html(text: str | None) -> Markup:
     """As `to_html`, without the wrapping paragraph for one-paragraph text."""
     html = str(to_html(text))
-    if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
-        html = html[3:-4]
+    if html.startswith("<p") and html.endswith("</p>") and html.count("<p") == 1:
+        html = html[html.index(">") + 1:-4]
     return Markup(html)

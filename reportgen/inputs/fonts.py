@@ -1,0 +1,183 @@
+"""The fonts a house style loads with @font-face: which characters they can print, and the optional font packs.
+
+reportgen sets papers only in these fonts (the machine's own are never used),
+so a character none of them has would print as an empty box: validation
+refuses it instead, naming the character, and a font file that cannot be
+read is refused with its stylesheet's line.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+import tinycss2
+
+from reportgen.errors import Diagnostic, error
+
+FONT_SUFFIXES = (".ttf", ".otf", ".woff", ".woff2")
+
+
+@dataclass(frozen=True)
+class FontPack:
+    """An optional font too large to ship with reportgen, installed on request and checked by its hash."""
+
+    name: str  # the script, as messages name it
+    folder: str  # under templates/base/fonts/
+    file: str
+    sha256: str
+    install: str  # what to run
+
+
+PACKS = (
+    FontPack("Chinese", "chinese", "NotoSansSC-Regular.otf",
+             "faa6c9df652116dde789d351359f3d7e5d2285a2b2a1f04a2d7244df706d5ea9", "make fonts-chinese"),
+)
+PACK_STYLESHEET = "pack.css"
+
+# Scripts whose characters a pack adds (for the message when the pack is missing).
+PACK_SCRIPTS = {"Chinese": ("CJK", "IDEOGRAPHIC", "HIRAGANA", "KATAKANA", "BOPOMOFO", "HANGUL", "FULLWIDTH")}
+
+
+@dataclass(frozen=True)
+class PackStatus:
+    pack: FontPack
+    path: Path
+    state: str  # "installed", "missing" or "changed"
+
+    @property
+    def installed(self) -> bool:
+        return self.state == "installed"
+
+
+def pack_status(base_style: Path, pack: FontPack) -> PackStatus:
+    path = base_style / "fonts" / pack.folder / pack.file
+    if not path.is_file():
+        return PackStatus(pack, path, "missing")
+    return PackStatus(pack, path, "installed" if _sha256(path) == pack.sha256 else "changed")
+
+
+def installed_pack_stylesheets(base_style: Path) -> list[Path]:
+    """The stylesheets of the optional packs that are installed and unchanged, to follow the base style's."""
+    return [s.path.parent / PACK_STYLESHEET for s in (pack_status(base_style, p) for p in PACKS)
+            if s.installed and (s.path.parent / PACK_STYLESHEET).is_file()]
+
+
+def _sha256(path: Path) -> str:
+    stat = path.stat()
+    return _sha256_of(path, stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=16)
+def _sha256_of(path: Path, mtime_ns: int, size: int) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class FontFace:
+    """One font file named by an @font-face rule."""
+
+    stylesheet: Path
+    line: int
+    path: Path
+
+
+def font_faces(stylesheets: list[Path]) -> list[FontFace]:
+    """The local font files of every @font-face rule, in cascade order."""
+    faces = []
+    for sheet in stylesheets:
+        try:
+            rules = tinycss2.parse_stylesheet(sheet.read_text(encoding="utf-8"), skip_comments=True,
+                                              skip_whitespace=True)
+        except (OSError, UnicodeDecodeError):
+            continue  # the stylesheet's own problem, reported where stylesheets are read
+        for rule in rules:
+            if rule.type != "at-rule" or rule.lower_at_keyword != "font-face" or not rule.content:
+                continue
+            for token in rule.content:
+                url = token.value if token.type == "url" else (
+                    token.arguments[0].value if token.type == "function" and token.lower_name == "url"
+                    and token.arguments and token.arguments[0].type == "string" else None)
+                if url and not url.startswith(("data:", "http:", "https:")):
+                    path = (sheet.parent / url.split("#")[0].split("?")[0]).resolve()
+                    if path.suffix.lower() in FONT_SUFFIXES:
+                        faces.append(FontFace(sheet, token.source_line, path))
+    return faces
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """The characters a style's fonts can print, and its fonts that cannot be read."""
+
+    characters: frozenset[int]
+    problems: tuple[Diagnostic, ...]
+
+    def has(self, character: str) -> bool:
+        return ord(character) in self.characters or not needs_glyph(character)
+
+
+def coverage(stylesheets: list[Path]) -> Coverage:
+    characters: set[int] = set()
+    problems = []
+    for face in font_faces(stylesheets):
+        if not face.path.is_file():
+            continue  # a missing file is the fetcher's message, at build time, naming it
+        stat = face.path.stat()
+        found, problem = _cmap(face.path, stat.st_mtime_ns, stat.st_size)
+        if problem:
+            problems.append(error(f"the font {face.path.name} cannot be used: {problem}; replace the file with "
+                                  "a working copy of the font", file=face.stylesheet, line=face.line))
+        characters |= found
+    return Coverage(frozenset(characters), tuple(problems))
+
+
+@functools.lru_cache(maxsize=64)
+def _cmap(path: Path, mtime_ns: int, size: int) -> tuple[frozenset[int], str]:
+    """The characters of a font file, and what is wrong with it when it cannot be read whole."""
+    from fontTools.ttLib import TTFont, TTLibError  # here: only validation of a styled council needs it
+
+    try:
+        with TTFont(path, lazy=True) as font:
+            cmap = font.getBestCmap()
+            if not cmap:
+                return frozenset(), "it has no character map"
+            glyphs = font.getGlyphOrder()  # reads maxp and post, which a cut-off file lacks
+            if "glyf" in font:
+                font["glyf"]  # noqa: B018 - decompiling the outlines' table finds a truncated file
+                font["loca"]  # noqa: B018
+            elif "CFF " not in font and "CFF2" not in font:
+                return frozenset(), "it has no glyph outlines"
+            if len(glyphs) < 2:
+                return frozenset(), "it has no glyphs"
+            return frozenset(cmap), ""
+    except (TTLibError, OSError, AssertionError, KeyError, ValueError, IndexError, TypeError) as exc:
+        # fontTools says what it could not read; a cut-off file shows as a struct or index error.
+        return frozenset(), f"it is not a complete TrueType or OpenType font ({type(exc).__name__}: {exc})"[:200]
+
+
+# Characters that are never drawn, so no font needs them: line breaks, and
+# Unicode's default-ignorable characters (joiners, direction marks).
+_NEVER_DRAWN = {"\n", "\r", "\t"}
+
+
+def needs_glyph(character: str) -> bool:
+    if character in _NEVER_DRAWN:
+        return False
+    category = unicodedata.category(character)
+    return category not in ("Cf", "Cc", "Zl", "Zp")
+
+
+def script_hint(character: str) -> str:
+    """', which the optional Chinese font pack adds (...)', when a pack would print it."""
+    name = unicodedata.name(character, "")
+    for pack in PACKS:
+        if any(word in name for word in PACK_SCRIPTS.get(pack.name, ())):
+            return f"; {pack.name} needs the optional {pack.name} font pack: run `{pack.install}`"
+    return ""
