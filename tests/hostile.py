@@ -42,7 +42,9 @@ def make_project(tmp_path: Path, overlay: Path | None = None) -> Fixture:
     project, secret = tmp_path / "project", tmp_path / "secret"
     fixture = Fixture(project, tmp_path / "out", secret)
     for style in ("base", "haringey"):
-        shutil.copytree(ROOT / "templates" / style, project / "templates" / style)
+        # Without the optional Chinese font pack, even where it is installed: papers here do without it.
+        shutil.copytree(ROOT / "templates" / style, project / "templates" / style,
+                        ignore=shutil.ignore_patterns("NotoSansSC-*"))
     (project / "councils/_reference").mkdir(parents=True)
     shutil.copy(ROOT / "councils/_reference/munro-2011.yaml", project / "councils/_reference")
     shutil.copytree(CORPUS / "_base/councils", project / "councils", dirs_exist_ok=True)

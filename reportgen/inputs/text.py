@@ -8,6 +8,7 @@ paper is rendered with (`markdown_parser`), so what is checked is what prints.
 from __future__ import annotations
 
 import functools
+import re
 import typing
 import unicodedata
 from typing import Any, Iterator
@@ -50,6 +51,14 @@ def is_blank(text: str) -> bool:
     return all(c.isspace() or unicodedata.category(c) == "Cf" for c in text)
 
 
+_MARKERS = re.compile(r"[-*+>]|\d[.)]")
+
+
+def _may_nest_deeply(text: str) -> bool:
+    """Whether `text` has enough list and quote markers to nest past the limit (most text is read no further)."""
+    return len(_MARKERS.findall(text)) > MAX_MARKDOWN_DEPTH
+
+
 @functools.lru_cache(maxsize=4096)
 def markdown_depth(text: str) -> int:
     """How deeply lists and block quotes nest in `text`."""
@@ -76,7 +85,7 @@ def check_record(loaded: Loaded, fonts: Coverage | None) -> list[Diagnostic]:
             found.append(source.diagnostic(
                 f"this text is blank (only spaces or invisible characters); {BLANK_MEANING}: write the update, "
                 "or leave the field out", path, warn=True))
-        elif markdown and value:
+        elif markdown and _may_nest_deeply(value):
             depth = markdown_depth(value)
             if depth > MAX_MARKDOWN_DEPTH:
                 found.append(source.diagnostic(
