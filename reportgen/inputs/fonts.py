@@ -78,7 +78,7 @@ def _sha256(path: Path) -> str:
     return _sha256_of(path, stat.st_mtime_ns, stat.st_size)
 
 
-@functools.lru_cache(maxsize=16)
+@functools.lru_cache(maxsize=256)
 def _sha256_of(path: Path, mtime_ns: int, size: int) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as handle:
@@ -152,7 +152,7 @@ def _cmap(path: Path, mtime_ns: int, size: int) -> tuple[frozenset[int], str]:
     """The characters of a font file, and what is wrong with it when it cannot be read whole.
 
     Reading a font's character map takes about 25 ms, so what was read is kept
-    in the user's cache folder, by file, size and time, for the next run.
+    in the user's cache folder for the next run.
     """
     cache = _cache_file(path, mtime_ns, size)
     try:
@@ -171,8 +171,9 @@ def _cmap(path: Path, mtime_ns: int, size: int) -> tuple[frozenset[int], str]:
 
 
 def _cache_file(path: Path, mtime_ns: int, size: int) -> Path:
+    """By the font's content (a few milliseconds to hash), so copies of a style share it."""
     root = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    key = hashlib.sha256(f"{path}\0{mtime_ns}\0{size}".encode()).hexdigest()[:32]
+    key = _sha256_of(path, mtime_ns, size)[:32]
     return root / "reportgen" / "font-characters" / f"{key}.json"
 
 
@@ -200,9 +201,36 @@ def _read_cmap(path: Path, size: int) -> tuple[frozenset[int], str]:
             cmap = font.getBestCmap()
             if not cmap:
                 return frozenset(), "it has no character map"
+            damaged = _damaged_outline(font, cmap)
+            if damaged:
+                return frozenset(), damaged
             return frozenset(cmap), ""
     except (TTLibError, OSError, AssertionError, KeyError, ValueError, IndexError, TypeError, struct.error) as exc:
         return frozenset(), f"it is not a TrueType or OpenType font ({type(exc).__name__}: {exc})"[:200]
+
+
+def _damaged_outline(font, cmap: dict[int, str]) -> str:
+    """What is wrong with the first glyph of a character that cannot be decoded, else ''.
+
+    A damaged outline table still loads, and WeasyPrint then embeds it
+    without a word: the text drawn with it is blank or scrambled. (TrueType
+    outlines are checked; CFF ones are decoded only when drawn.)
+    """
+    if "glyf" not in font:
+        return ""
+    glyphs = font["glyf"]
+    for code, name in sorted(cmap.items()):
+        try:
+            glyph = glyphs[name]
+            glyph.expand(glyphs)
+            if glyph.numberOfContours > 0:
+                glyph.getCoordinates(glyphs)
+            elif glyph.numberOfContours < 0 and any(c.glyphName not in glyphs for c in glyph.components):
+                raise ValueError("a composite glyph names a glyph the font does not have")
+        except Exception as exc:  # noqa: BLE001 - any failure to decode is damage, whatever fontTools raises
+            return (f"the outline of its glyph for U+{code:04X} cannot be decoded ({type(exc).__name__}), "
+                    "so the file is damaged")
+    return ""
 
 
 # Characters that are never drawn, so no font needs them: line breaks, and

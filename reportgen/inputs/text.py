@@ -98,7 +98,7 @@ def _missing_message(missing: list[str]) -> str:
     first = missing[0]
     shown = f"U+{ord(first):04X} {first}" if first.isprintable() else f"U+{ord(first):04X}"
     name = unicodedata.name(first, "").lower()
-    more = f" (and {len(missing) - 1} other character(s) no font has)" if len(missing) > 1 else ""
+    more = {1: "", 2: ", and 1 other character,"}.get(len(missing), f", and {len(missing) - 1} other characters,")
     return (f"the character {shown}{f' ({name})' if name else ''}{more} cannot be printed: no font of the house "
             f"style has it{script_hint(first)}; see docs/fonts.md for the scripts papers can be written in")
 

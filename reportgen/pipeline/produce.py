@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reportgen.errors import BuildError
+from reportgen.render.breaks import with_break_opportunities
 
 
 @dataclass(frozen=True)
@@ -29,7 +30,7 @@ def render_repaired(html: str, *, base_url: Path, allowed_roots: list[Path], dat
     from reportgen.pdf.repair import repair
 
     rendered = render_pdf(
-        html, base_url=base_url, allowed_roots=allowed_roots,
+        with_break_opportunities(html), base_url=base_url, allowed_roots=allowed_roots,
         date_epoch=calendar.timegm(date.timetuple()),
         compressed=False,  # the repair saves it compressed
     )

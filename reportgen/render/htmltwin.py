@@ -23,7 +23,7 @@ from reportgen.inputs.styles import Style
 
 SCREEN_CSS = """
 /* Screen reading of the HTML twin: system fonts, a readable measure, tables that scroll. */
-html { font-family: Arial, "Liberation Sans", Helvetica, sans-serif; font-size: 100%; }
+html { font-family: Arial, "Liberation Sans", Helvetica, sans-serif; font-size: 100%; overflow-wrap: anywhere; }
 body { max-width: 60rem; margin: 0 auto; padding: 1rem; }
 .running-header { position: static; font-size: 1rem; margin-bottom: 1rem; }
 .skip-link { position: absolute; left: -10000px; top: 0; }
