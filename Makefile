@@ -8,7 +8,7 @@ PYTHON  ?= python3
 PY      := $(VENV)/bin/python
 STAMP   := $(VENV)/.installed-stamp
 OUT     ?= output
-AXE     := node_modules/axe-core/axe.min.js
+NODE    := node_modules/.installed-stamp
 LOCKVENV ?= .venv-lock
 PIP_TOOLS := pip-tools==7.6.2
 LOCKFLAGS ?=
@@ -35,7 +35,7 @@ fonts-chinese: setup
 docs: setup
 	$(PY) -m reportgen.render.schema_docs > docs/template-variables.md.tmp && mv docs/template-variables.md.tmp docs/template-variables.md
 
-setup: system $(STAMP) $(AXE)
+setup: system $(STAMP) $(NODE)
 
 # Every dependency (runtime, test and build) at the locked version and hash;
 # then reportgen itself, which pip cannot hash-check, with the locked setuptools.
@@ -54,12 +54,15 @@ lock:
 	$(LOCKVENV)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --extra test --all-build-deps \
 		--strip-extras --no-emit-find-links --no-emit-index-url $(LOCKFLAGS) --output-file requirements.lock pyproject.toml
 
-# axe-core checks the HTML twin in headless Chromium during the tests (needs npm).
-$(AXE): package.json
-	@if command -v npm >/dev/null 2>&1; then npm install --no-audit --no-fund --silent && touch $(AXE); \
-	else echo "npm not found: the HTML accessibility test (axe-core) will be skipped outside CI"; fi
+# The tests check the HTML twin with axe-core (in headless Chromium) and the
+# W3C Nu HTML checker (vnu-jar, run with the system's Java): both from npm.
+# --ignore-scripts: vnu-jar's install script would download a Java of its own.
+$(NODE): package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then npm install --no-audit --no-fund --ignore-scripts --silent && touch $(NODE); \
+	else echo "npm not found: the HTML twin's validator tests (axe-core, Nu checker) will be skipped outside CI"; fi
 
-# Pango (required) and HarfBuzz's subsetter (faster, reproducible font subsets).
+# Pango (required); HarfBuzz's subsetter (faster, reproducible font subsets); Chromium and
+# a Java runtime for the HTML twin's tests.
 system:
 	@bash scripts/system-deps.sh
 

@@ -200,7 +200,8 @@ def council_files(index: int, variant: Variant, seed: int = 2013) -> dict[str, s
         rng.shuffle(fractions)
         for rec, fraction in zip(RECOMMENDATIONS, fractions):
             words = round(low + (high - low) * fraction)
-            target = f"{year + rng.randint(0, 1)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
+            # Targets fall after the record's date: an overdue one is a validation warning.
+            target = f"{year + 1 + rng.randint(0, 1)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
             lines += [
                 f"  {rec}:",
                 f"    response: {_block(text.prose(words), 6)}",

@@ -91,7 +91,7 @@ def _harfbuzz() -> list[Check]:
 
 def _fonts(templates: Path) -> list[Check]:
     checks = []
-    for css in sorted(templates.glob("*/style.css")):
+    for css in sorted(templates.glob("*/*.css")):
         for url in re.findall(r"url\(([^)]+)\)", css.read_text(encoding="utf-8")):
             path = (css.parent / url.strip("'\" ")).resolve()
             if path.suffix.lower() in (".ttf", ".otf", ".woff", ".woff2"):

@@ -31,6 +31,7 @@ class Diagnostic:
     line: int | None = None
     column: int | None = None
     key: str = ""
+    cell: str | None = None  # a spreadsheet's sheet and cell, e.g. `Tracker!E7`, where there are no lines
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "message", printable(self.message))
@@ -51,7 +52,7 @@ class Diagnostic:
         return text
 
     def __str__(self) -> str:
-        parts = [p for p in (self.location(), self.key) if p]
+        parts = [p for p in (self.location(), self.cell, self.key) if p]
         prefix = ": ".join(parts)
         tag = "" if self.is_error else "warning: "
         return f"{prefix}: {tag}{self.message}" if prefix else f"{tag}{self.message}"
@@ -63,6 +64,7 @@ class Diagnostic:
             "line": self.line,
             "column": self.column,
             "key": self.key or None,
+            "cell": self.cell,
             "message": self.message,
         }
 

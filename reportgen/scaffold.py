@@ -1,4 +1,4 @@
-"""`reportgen new-council`: a council folder with a starter paper that builds at once.
+"""`reportgen new-council` and `new-paper`: a council folder, or next meeting's paper, that builds at once.
 
     check slug, name, style, nation -> write the files into a hidden temporary folder
       -> validate them with the same models a build uses -> rename into place
@@ -10,6 +10,7 @@ them without reading the docs first.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -21,9 +22,11 @@ from pathlib import Path
 
 from reportgen.errors import Diagnostic, InputError, did_you_mean, error, one_of
 from reportgen.meetings.deadlines import WorkingCalendar
-from reportgen.inputs.models import Council, MeetingsCalendar, Nation, Paper, Progress, Reference
+from reportgen.inputs.meetings import MeetingsCalendar
+from reportgen.inputs.models import Council, Nation, Paper, Progress, Reference
 from reportgen.inputs.project import Project
-from reportgen.inputs.records import Reading, read_references
+from reportgen.inputs.records import Loaded, Reading, read_council, read_references
+from reportgen.merge.placeholders import TODO
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,59}$")
 PAPER_NAME = "first-paper"
@@ -58,7 +61,7 @@ def new_council(
     if problems:
         raise InputError(problems)
     today = today or dt.date.today()
-    reference_id, reference = _first_reference(project)
+    reference_id, reference = _latest_reference(project, today)
     files = _starter_files(slug, name.strip(), style, nation, today, reference_id, reference)
 
     target = project.council_dir(slug)
@@ -106,12 +109,17 @@ def _exists_message(project: Project, slug: str) -> str:
             f"or edit the files already there")
 
 
-def _first_reference(project: Project) -> tuple[str | None, Reference | None]:
-    """The first valid review under councils/_reference/, for the progress appendix."""
+def _latest_reference(project: Project, today: dt.date) -> tuple[str | None, Reference | None]:
+    """The valid review under councils/_reference/ published most recently by `today`, for the progress appendix.
+
+    When none was published by then, the earliest published one.
+    """
     references, _ = read_references(project)
-    for ref_id in sorted(references):
-        return ref_id, references[ref_id].model
-    return None, None
+    if not references:
+        return None, None
+    published = sorted(references, key=lambda r: (references[r].model.published, r))
+    ref_id = ([r for r in published if references[r].model.published <= today] or published[:1])[-1]
+    return ref_id, references[ref_id].model
 
 
 def _q(value: str) -> str:
@@ -236,7 +244,7 @@ def _progress_yaml(today: dt.date, reference_id: str, reference: Reference) -> s
     entries = "".join(f"""\
   {rec.id}:
     response: |
-      What the council has done on recommendation {rec.number}, and what comes next.
+      {TODO}: what the council has done on recommendation {rec.number}, and what comes next.
     timeline: To be agreed
     lead_officer: {OFFICER_ID}
     status: not started
@@ -260,3 +268,218 @@ def _self_check(folder: Path) -> None:
     if reading.failed:
         raise RuntimeError("the starter files did not validate: "
                            + "; ".join(str(d) for d in reading.diagnostics if d.is_error))
+
+
+# --- new-paper: next meeting's paper, rolled forward from the last one -------------------------
+
+
+def new_paper(project: Project, council: str, source: str, meeting: dt.date, *, item: str | None = None,
+              committee: str | None = None, as_at: dt.date | None = None, paper_id: str | None = None,
+              today: dt.date | None = None) -> Scaffolded:
+    """`papers/<new>.yaml` from paper `source` for the meeting on `meeting`, with its progress record.
+
+    The paper points at the newest record of its review dated after its old
+    one (a tracker imported since), or at a copy of the old record as at
+    `as_at` (default: today, at the latest the meeting day). It is added to
+    the meeting's agenda in meetings.yaml when the meeting is there. Every
+    file is checked, together, before any is written.
+    """
+    from reportgen.pipeline.output import write_atomic
+    from reportgen.tracker.sheet import record_name
+
+    slug, = project.select([council])
+    records, problems = read_council(project, slug)
+    if records is None:
+        raise InputError(problems)
+    if source not in records.papers:
+        raise InputError([error(f"no paper '{source}' in {slug}/papers/{did_you_mean(source, records.papers)}; "
+                                f"papers: {one_of(records.papers)}")])
+    old = records.papers[source]
+    committee = committee or (old.model.meeting.committee if old.model.meeting else None)
+    if committee is None:
+        raise InputError([error(f"'{source}' goes to no meeting: say which committee with --committee")])
+    calendar = Reading().read(records.folder / "meetings.yaml", MeetingsCalendar) \
+        if (records.folder / "meetings.yaml").is_file() else None
+    listed = [i for i, m in enumerate(calendar.model.meetings) if m.committee == committee and m.date == meeting] \
+        if calendar else []
+    if listed and not item:
+        raise InputError([error(f"the meeting of '{committee}' on {meeting} is in meetings.yaml: give the paper's "
+                                "agenda item number with --item")])
+    if listed and any(i.item == item and i.paper for i in calendar.model.meetings[listed[0]].items):
+        raise InputError([error(f"item {item} of the meeting on {meeting} already has a paper in meetings.yaml; "
+                                "choose another --item")])
+    used = [n for n in _records_of(old.model) if n in records.progress]
+    if not used:
+        raise InputError([error(f"'{source}' prints no progress record, so there is nothing to roll forward")])
+    current = max((records.progress[n] for n in used), key=lambda r: r.model.as_at)
+    newer = [r for r in records.progress.values() if r.model.reference == current.model.reference
+             and current.model.as_at < r.model.as_at <= meeting]
+    files: dict[Path, str] = {}
+    if newer:  # a tracker was imported since: the paper reports it
+        record = max(newer, key=lambda r: (r.model.as_at, r.name)).name
+    else:
+        dated = as_at or min(today or dt.date.today(), meeting)
+        if dated <= current.model.as_at:
+            raise InputError([error(f"the new record's date {dated} is not after '{current.name}' "
+                                    f"({current.model.as_at}); give --as-at")])
+        record = record_name(current.name, dated)
+        files[records.folder / "progress" / f"{record}.yaml"] = _copied_record(current, dated, meeting)
+    name = paper_id or record_name(source, meeting)
+    if name in records.papers or (records.folder / "papers" / f"{name}.yaml").exists():
+        raise InputError([error(f"papers/{name}.yaml already exists; name the new paper with --paper ID")])
+    prepared = old.model.prepared and meeting - ((old.model.meeting.date if old.model.meeting else
+                                                  old.model.issue_date) - old.model.prepared)
+    files[records.folder / "papers" / f"{name}.yaml"] = _rolled_paper(
+        old, current.name, record, meeting, committee, item if item else (None if listed else "To be confirmed"),
+        prepared)
+    if listed:
+        files[calendar.source.file] = _with_item(calendar, listed[0], item, old.model.title, name)
+    _check_together(project, slug, files)
+    for path, text in files.items():
+        write_atomic(path, text.encode("utf-8"))
+    return Scaffolded(slug, records.folder, tuple(files))
+
+
+def _records_of(paper: Paper) -> list[str]:
+    from reportgen.merge.blocks import record_names
+
+    uses = [a.progress for a in paper.appendices if getattr(a, "progress", None) and a.type == "progress"]
+    return uses + ([paper.body.progress] if paper.body else []) + record_names(paper)
+
+
+def _lines_after(lines: list[str], start: int) -> int:
+    """The index after the block that starts at line index `start`: the lines indented more than it."""
+    def indent(line: str) -> int:
+        return len(line) - len(line.lstrip(" "))
+
+    end = start + 1
+    while end < len(lines) and (not lines[end].strip() or lines[end].lstrip().startswith("#")
+                                or indent(lines[end]) > indent(lines[start])):
+        end += 1
+    while end > start + 1 and (not lines[end - 1].strip() or lines[end - 1].lstrip().startswith("#")):
+        end -= 1
+    return end
+
+
+def _set_value(lines: list[str], line: int, value: str) -> None:
+    """Replace the scalar after `key:` on 1-based `line`, keeping any comment after it."""
+    text = lines[line - 1]
+    match = re.match(r"^(\s*(?:-\s+)?[\w-]+:\s*)(\"[^\"]*\"|'[^']*'|[^#]*?)(\s*(#.*)?)$", text)
+    lines[line - 1] = f"{match[1]}{value}{match[3]}"
+
+
+def _rolled_paper(old, record: str, new_record: str, meeting: dt.date, committee: str, item: str | None,
+                  prepared: dt.date | None) -> str:
+    """The old paper's text with the new meeting, dates and records; a changes and summary section if it had none."""
+    lines = old.source.file.read_text(encoding="utf-8").split("\n")
+    marks, paper = old.source.marks, old.model
+    edits: list[tuple[int, str]] = []  # (1-based line, new value)
+    if paper.meeting:
+        edits += [(marks[("meeting", "date")][0], meeting.isoformat()),
+                  (marks[("meeting", "committee")][0], committee)]
+        if paper.meeting.item is not None or ("meeting", "item") in marks:
+            edits.append((marks[("meeting", "item")][0], json.dumps(item) if item else '""'))
+    if prepared and ("prepared",) in marks:
+        edits.append((marks[("prepared",)][0], prepared.isoformat()))
+    for path, (line, _) in marks.items():
+        if len(path) > 1 and path[-1] in ("progress", "from"):
+            value = _at(paper.model_dump(by_alias=True), path)
+            if value == record:
+                edits.append((line, record if path[-1] == "from" else new_record))
+    for line, value in edits:
+        _set_value(lines, line, value)
+    inserts: list[tuple[int, list[str]]] = []
+    if paper.meeting and paper.meeting.item is None and ("meeting", "item") not in marks and item:
+        date_line = marks[("meeting", "date")][0]
+        indent = lines[date_line - 1][: len(lines[date_line - 1]) - len(lines[date_line - 1].lstrip())]
+        inserts.append((date_line, [f"{indent}item: {json.dumps(item)}"]))
+    if ("revisions",) in marks:  # the old paper's revisions are not this paper's
+        start = marks[("revisions",)][0] - 1
+        del lines[start:_lines_after(lines, start)]
+    if not any(b.type == "changes" for b in _blocks(paper)):
+        section = [f"- title: What has changed since the last meeting",
+                   f"  body: |",
+                   f"    {TODO}: a sentence or two on what the panel should note since its last meeting.",
+                   f"  blocks:",
+                   f"    - type: changes", f"      from: {record}", f"      progress: {new_record}",
+                   f"    - type: summary", f"      progress: {new_record}"]
+        if ("sections", 0) in marks:
+            line = marks[("sections", 0)][0]
+            indent = " " * (marks[("sections", 0)][1] - 3)
+            inserts.append((line - 1, [indent + s for s in section]))
+        else:
+            lines += ["sections:"] + ["  " + s for s in section]
+    for at, new in sorted(inserts, reverse=True):
+        lines[at:at] = new
+    header = [f"# Rolled forward from {old.name} by reportgen new-paper for the meeting on {meeting}.",
+              f"# {TODO} before it goes out: check each section still holds, and replace every {TODO} (validate "
+              "warns of them)."]
+    return "\n".join(header + lines)
+
+
+def _at(data, path: tuple):
+    for step in path:
+        try:
+            data = data[step]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data
+
+
+def _blocks(paper: Paper) -> list:
+    return [b for s in paper.sections for b in s.blocks] + [a for a in paper.appendices
+                                                             if a.type in ("changes", "summary")]
+
+
+def _copied_record(current, as_at: dt.date, meeting: dt.date) -> str:
+    lines = current.source.file.read_text(encoding="utf-8").split("\n")
+    _set_value(lines, current.source.marks[("as_at",)][0], as_at.isoformat())
+    header = [f"# Copied from {current.name} by reportgen new-paper for the meeting on {meeting}: bring each entry up "
+              "to date,", "# here or with a tracker (reportgen export, then reportgen import)."]
+    return "\n".join(header + lines)
+
+
+def _with_item(calendar, index: int, item: str, title: str, paper: str) -> str:
+    """meetings.yaml with the paper added as item `item` of meeting `index`, after its last item."""
+    lines = calendar.source.file.read_text(encoding="utf-8").split("\n")
+    marks = calendar.source.marks
+    meeting_line = marks[("meetings", index)][0]
+    indent = " " * (marks[("meetings", index)][1] - 1)
+    entry = [f"- item: {json.dumps(item)}", f"  title: {json.dumps(title, ensure_ascii=False)}", f"  paper: {paper}"]
+    items = [path for path in marks if path[:3] == ("meetings", index, "items") and len(path) == 4]
+    if items:
+        last = marks[max(items, key=lambda p: p[3])][0] - 1
+        end = _lines_after(lines, last)
+        dash = " " * (marks[max(items, key=lambda p: p[3])][1] - 3)
+        lines[end:end] = [dash + e for e in entry]
+    else:
+        end = _lines_after(lines, meeting_line - 1)
+        lines[end:end] = [f"{indent}items:"] + [f"{indent}  {e}" for e in entry]
+    return "\n".join(lines)
+
+
+def _check_together(project: Project, slug: str, files: dict[Path, str]) -> None:
+    """Every new or changed file must validate, and the council must merge, before anything is written."""
+    from reportgen.inputs.yamlload import parse_yaml
+    from reportgen.inputs.validate import validate
+    from reportgen.merge import merge_council
+
+    records, _ = read_council(project, slug)
+    problems: list[Diagnostic] = []
+    papers, progress = dict(records.papers), dict(records.progress)
+    for path, text in files.items():
+        model = {"papers": Paper, "progress": Progress}.get(path.parent.name, MeetingsCalendar)
+        document = parse_yaml(text.encode("utf-8"), path)
+        value, found = validate(document, model)
+        problems += found
+        if value is not None and model is Paper:
+            papers[path.stem] = Loaded(path.stem, value, document.source)
+        elif value is not None and model is Progress:
+            progress[path.stem] = Loaded(path.stem, value, document.source)
+    if not problems:
+        references, _ = read_references(project)
+        merged = dataclasses.replace(records, papers=papers, progress=progress)
+        _, found = merge_council(merged, references)
+        problems += [d for d in found if d.is_error]
+    if any(d.is_error for d in problems):
+        raise InputError([d for d in problems if d.is_error])

@@ -4,7 +4,8 @@
 set -u
 
 required=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libfontconfig1)
-optional=(libharfbuzz-subset0 poppler-utils chromium)
+# chromium runs axe-core on the HTML twin; default-jre-headless runs the Nu HTML checker (vnu-jar).
+optional=(libharfbuzz-subset0 poppler-utils chromium default-jre-headless)
 
 missing() {
   local out=()

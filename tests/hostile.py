@@ -15,11 +15,12 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
+from conftest import TINY, copy_tiny
+
 HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
 CORPUS = HERE / "corpus"
 TOKEN = "RG-SECRET-4d1c7e0b"
-BASE_PAPER = CORPUS / "_base/councils/tiny/papers/update.yaml"
+BASE_PAPER = TINY / "councils/tiny/papers/update.yaml"
 
 
 @dataclass
@@ -41,13 +42,7 @@ def make_project(tmp_path: Path, overlay: Path | None = None) -> Fixture:
     """Templates (base, haringey), the Munro reference, the tiny council, a secret folder; then `overlay`'s files."""
     project, secret = tmp_path / "project", tmp_path / "secret"
     fixture = Fixture(project, tmp_path / "out", secret)
-    for style in ("base", "haringey"):
-        # Without the optional Chinese font pack, even where it is installed: papers here do without it.
-        shutil.copytree(ROOT / "templates" / style, project / "templates" / style,
-                        ignore=shutil.ignore_patterns("NotoSansSC-*"))
-    (project / "councils/_reference").mkdir(parents=True)
-    shutil.copy(ROOT / "councils/_reference/munro-2011.yaml", project / "councils/_reference")
-    shutil.copytree(CORPUS / "_base/councils", project / "councils", dirs_exist_ok=True)
+    copy_tiny(project, styles=("base", "haringey"))
     secret.mkdir()
     (secret / "secret.txt").write_text(f"{TOKEN}\n")
     (secret / "secret.css").write_text(f'body::after {{ content: "{TOKEN}" }}\n')
@@ -68,7 +63,7 @@ def make_project(tmp_path: Path, overlay: Path | None = None) -> Fixture:
 def add_council(fixture: Fixture, slug: str) -> Path:
     """Another copy of the tiny council under a new name; its folder."""
     folder = fixture.project / "councils" / slug
-    shutil.copytree(CORPUS / "_base/councils/tiny", folder)
+    shutil.copytree(TINY / "councils/tiny", folder)
     return folder
 
 

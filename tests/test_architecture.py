@@ -6,8 +6,8 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parent.parent / "reportgen"
 
 # Pipeline order: a module may import from its own layer and the layers before it, never after.
-LAYERS = ["errors", "dependencies", "confine", "inputs", "merge", "render", "pdf", "pipeline", "meetings", "scaffold",
-          "doctor", "cli"]
+LAYERS = ["errors", "dependencies", "confine", "inputs", "merge", "render", "pdf", "pipeline", "meetings", "tracker",
+          "scaffold", "doctor", "cli"]
 
 
 def layer_of(module: str) -> int:

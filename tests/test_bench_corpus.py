@@ -1,8 +1,9 @@
 """bench/corpus.py makes a deterministic project that validates, with no two papers alike."""
 
+import shutil
 import sys
 
-from conftest import ROOT
+from conftest import ROOT, SAMPLES
 
 sys.path.insert(0, str(ROOT / "bench"))
 
@@ -12,8 +13,14 @@ from reportgen.pipeline.gather import gather  # noqa: E402
 from reportgen.inputs.project import Project  # noqa: E402
 
 
+def make_project(dest, councils, variant):
+    """The benchmark's project, with the fixture copy of the reference data (bench/ would copy councils/'s)."""
+    shutil.copytree(SAMPLES / "councils/_reference", dest / "councils/_reference")
+    return corpus.make_project(dest, councils, variant)
+
+
 def test_tiny_corpus_validates(tmp_path):
-    project = corpus.make_project(tmp_path / "p", 3, "tiny")
+    project = make_project(tmp_path / "p", 3, "tiny")
     inputs = gather(Project.at(project))
     assert not inputs.diagnostics, [str(d) for d in inputs.diagnostics]
     assert sorted(inputs.councils) == corpus.slugs(3)
@@ -23,8 +30,8 @@ def test_tiny_corpus_validates(tmp_path):
 
 
 def test_corpus_is_deterministic_and_papers_differ(tmp_path):
-    first = corpus.make_project(tmp_path / "a", 2, "40")
-    again = corpus.make_project(tmp_path / "b", 2, "40")
+    first = make_project(tmp_path / "a", 2, "40")
+    again = make_project(tmp_path / "b", 2, "40")
     files = sorted(p.relative_to(first) for p in (first / "councils").rglob("*.yaml") if "_reference" not in p.parts)
     assert files and files == sorted(p.relative_to(again) for p in (again / "councils").rglob("*.yaml")
                                      if "_reference" not in p.parts)

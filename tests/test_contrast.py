@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, copy_project
+from conftest import ROOT
 from reportgen.inputs.contrast import check_stylesheets, ratio
 
 
@@ -47,10 +47,10 @@ def test_large_text_needs_three_to_one(tmp_path):
     assert "h2: text colour #a0a0a0" in str(problem) and "at least 3:1" in str(problem)
 
 
-def test_a_council_with_a_failing_colour_is_refused(tmp_path, run_cli):
-    project = copy_project(tmp_path / "p")
-    (project / "councils/northmoor/templates").mkdir()
-    (project / "councils/northmoor/templates/style.css").write_text(":root {\n  --text: #b0b0b0;\n}\n")
+def test_a_council_with_a_failing_colour_is_refused(tiny_project, run_cli):
+    project = tiny_project
+    (project / "councils/tiny/templates").mkdir()
+    (project / "councils/tiny/templates/style.css").write_text(":root {\n  --text: #b0b0b0;\n}\n")
     result = run_cli("-C", project, "validate", cwd=project)
     assert result.code == 1
     assert "text colour #b0b0b0 on background #ffffff has contrast 2." in result.err

@@ -99,25 +99,38 @@ def test_working_days_left():
 
 
 @pytest.mark.parametrize(
-    ("today", "ready", "expected"),
+    ("today", "ready", "published", "expected"),
     [
-        (D(2013, 1, 8), False, Status.ON_TRACK),  # 3 working days left
-        (D(2013, 1, 9), False, Status.AT_RISK),  # 2 working days left
-        (D(2013, 1, 9), True, Status.ON_TRACK),
-        (D(2013, 1, 11), False, Status.AT_RISK),  # deadline today, not ready: at risk, not "due today"
-        (D(2013, 1, 11), True, Status.DUE_TODAY),
-        (D(2013, 1, 12), False, Status.MISSED),
-        (D(2013, 1, 12), True, Status.ON_TRACK),
+        (D(2013, 1, 8), False, None, Status.ON_TRACK),  # 3 working days left
+        (D(2013, 1, 9), False, None, Status.AT_RISK),  # 2 working days left
+        (D(2013, 1, 9), True, None, Status.READY),  # ready, not published: publish by Friday
+        (D(2013, 1, 11), False, None, Status.AT_RISK),  # deadline today, not ready: at risk, not "due today"
+        (D(2013, 1, 11), True, None, Status.DUE_TODAY),
+        (D(2013, 1, 12), False, None, Status.MISSED),
+        (D(2013, 1, 12), True, None, Status.MISSED),  # ready is not enough: the deadline is about publication
+        (D(2013, 1, 12), True, D(2013, 1, 11), Status.PUBLISHED),
+        (D(2013, 1, 9), True, D(2013, 1, 9), Status.PUBLISHED),
+        (D(2013, 1, 14), True, D(2013, 1, 14), Status.PUBLISHED_LATE),
+        (D(2013, 1, 14), False, D(2013, 1, 10), Status.PUBLISHED),  # published, then an error crept in
     ],
 )
-def test_status_around_a_friday_deadline(today, ready, expected):
-    assert status(today, D(2013, 1, 11), ready, ENGLAND) is expected
+def test_status_around_a_friday_deadline(today, ready, published, expected):
+    assert status(today, D(2013, 1, 11), ready, ENGLAND, published) is expected
 
 
 def test_status_ordering_and_alerts():
     assert worst([Status.ON_TRACK, Status.MISSED, Status.AT_RISK]) is Status.MISSED
+    assert worst([Status.PUBLISHED, Status.READY, Status.PUBLISHED_LATE]) is Status.READY
     assert worst([]) is Status.ON_TRACK
     assert [s for s in Status if s.alerts] == [Status.AT_RISK, Status.MISSED]
+
+
+def test_the_council_deadline_counts_only_for_papers_not_ready():
+    late = D(2013, 1, 11)  # after the council's Thursday deadline, on the law's Friday one
+    _, council = meeting_deadlines(D(2013, 1, 21), late, False, ENGLAND, 7)
+    assert council.status is Status.MISSED
+    statutory, council = meeting_deadlines(D(2013, 1, 21), late, True, ENGLAND, 7)
+    assert statutory.status is council.status is Status.DUE_TODAY
 
 
 def test_meeting_deadlines_statutory_then_council():

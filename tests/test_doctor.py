@@ -50,3 +50,13 @@ def test_reportgen_not_installed_is_a_problem_with_the_fix(run_cli, monkeypatch,
     result = run_cli("-C", tmp_path, "doctor")
     assert result.code == 1
     assert "FAIL reportgen: not installed, so its requirements cannot be read\n     fix: run `make setup`" in result.out
+
+
+def test_a_missing_font_fails_and_says_how_to_fix_it(run_cli, tiny_project):
+    (tiny_project / "templates/base/fonts/LiberationSans-Bold.ttf").unlink()
+    result = run_cli("-C", tiny_project, "doctor")
+    assert result.code == 1
+    fonts = tiny_project / "templates/base/fonts"
+    assert (f"FAIL font base/fonts/LiberationSans-Bold.ttf: missing\n"
+            f"     fix: restore LiberationSans-Bold.ttf into {fonts}") in result.out
+    assert result.out.rstrip().endswith("1 required dependency problem(s).")

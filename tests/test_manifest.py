@@ -1,17 +1,20 @@
 """Incremental builds: only what changed is rendered, and nothing unchanged is rewritten."""
 
 import os
+import shutil
 
 import pytest
 
-from conftest import copy_project
+from conftest import TINY
 from reportgen.pipeline.build import build
 from reportgen.inputs.project import Project
 
 
 @pytest.fixture
-def project(tmp_path):
-    return copy_project(tmp_path / "p", ("northmoor", "glanmor"))
+def project(tiny_project):
+    """Two small councils in the base style: `tiny`, and `second`, a copy of it."""
+    shutil.copytree(TINY / "councils/tiny", tiny_project / "councils/second")
+    return tiny_project
 
 
 def run(project, out, **options):
@@ -29,7 +32,7 @@ def test_nothing_changed_nothing_rendered_or_rewritten(project, tmp_path):
     first = run(project, out)
     assert all(o.rendered and o.status == "written" for o in first.values())
     before = stamps(out)
-    os.utime(project / "councils/northmoor/papers/munro-update.yaml")  # touched, not changed
+    os.utime(project / "councils/tiny/papers/update.yaml")  # touched, not changed
     again = run(project, out)
     assert not any(o.rendered for o in again.values())
     assert {o.status for o in again.values()} == {"unchanged"}
@@ -39,11 +42,11 @@ def test_nothing_changed_nothing_rendered_or_rewritten(project, tmp_path):
 def test_editing_one_record_rebuilds_only_its_papers(project, tmp_path):
     out = tmp_path / "out"
     run(project, out)
-    paper = project / "councils/northmoor/papers/munro-update.yaml"
-    paper.write_text(paper.read_text().replace("This report updates", "This report brings up to date"))
+    paper = project / "councils/tiny/papers/update.yaml"
+    paper.write_text(paper.read_text().replace("since the last report", "since the previous report"))
     again = run(project, out)
-    assert again["northmoor"].rendered and again["northmoor"].status == "written"
-    assert not again["glanmor"].rendered
+    assert again["tiny"].rendered and again["tiny"].status == "written"
+    assert not again["second"].rendered
 
 
 def test_editing_shared_reference_data_rebuilds_every_paper_that_uses_it(project, tmp_path):
@@ -59,7 +62,7 @@ def test_editing_shared_reference_data_rebuilds_every_paper_that_uses_it(project
 def test_editing_a_shared_style_rebuilds_every_paper_using_it(project, tmp_path):
     out = tmp_path / "out"
     run(project, out)
-    css = project / "templates/haringey/style.css"
+    css = project / "templates/base/style.css"
     css.write_text(css.read_text() + "\nh2 { letter-spacing: 0.01em; }\n")
     again = run(project, out)
     assert all(o.rendered and o.status == "written" for o in again.values())
@@ -68,20 +71,20 @@ def test_editing_a_shared_style_rebuilds_every_paper_using_it(project, tmp_path)
 def test_a_new_council_override_file_is_noticed(project, tmp_path):
     out = tmp_path / "out"
     run(project, out)
-    (project / "councils/glanmor/templates").mkdir()
-    (project / "councils/glanmor/templates/style.css").write_text(":root { --header-fill: #dddddd; }\n")
+    (project / "councils/second/templates").mkdir()
+    (project / "councils/second/templates/style.css").write_text(":root { --header-fill: #dddddd; }\n")
     again = run(project, out)
-    assert again["glanmor"].rendered and again["glanmor"].status == "written"
-    assert not again["northmoor"].rendered
+    assert again["second"].rendered and again["second"].status == "written"
+    assert not again["tiny"].rendered
 
 
 def test_a_damaged_output_is_rebuilt(project, tmp_path):
     out = tmp_path / "out"
     run(project, out)
-    (pdf,) = (out / "northmoor").glob("*.pdf")
+    (pdf,) = (out / "tiny").glob("*.pdf")
     pdf.write_bytes(b"not a pdf")
     again = run(project, out)
-    assert again["northmoor"].status == "written"
+    assert again["tiny"].status == "written"
     assert pdf.read_bytes().startswith(b"%PDF-")
 
 

@@ -6,13 +6,15 @@ import textwrap
 
 import pytest
 
-from conftest import ROOT, copy_project
+from conftest import copy_project
 from reportgen.meetings.deadlines import Status
 from reportgen.cli.console import due_table as format_due
-from reportgen.meetings.calendar import due_report, read_calendar
+from reportgen.meetings.calendar import read_calendar
+from reportgen.meetings.due import due_report
 from reportgen.inputs.project import Project
 
 D = dt.date
+pytestmark = pytest.mark.samples  # the sample councils' calendars, or copies of them
 
 HARINGEY_MEETING = """\
   - committee: cyp-scrutiny
@@ -46,29 +48,29 @@ def calendar_problems(root, text, slug="haringey"):
 # --- the sample calendars ------------------------------------------------------------
 
 
-def test_sample_calendar_reads_cleanly():
-    calendar, problems = read_calendar(Project.at(ROOT), "haringey")
+def test_sample_calendar_reads_cleanly(sample_project):
+    calendar, problems = read_calendar(Project.at(sample_project), "haringey")
     assert problems == []
     first, second = calendar.meetings
     assert (first.date, first.meeting.time, first.committee.name) == (
         D(2013, 1, 21), dt.time(18, 30), "Children and Young People's Scrutiny Panel")
     assert [i.number for i in first.items] == ["1", "2", "5.10", "5.11"]  # "5.10" stays text, not 5.1
-    assert first.items[2].paper_file == ROOT / "councils/haringey/papers/munro-progress.yaml"
+    assert first.items[2].paper_file == sample_project / "councils/haringey/papers/munro-progress.yaml"
     assert first.meeting.starts_at().isoformat() == "2013-01-21T18:30:00+00:00"
     assert calendar.on(D(2013, 2, 4)) == [second]
     assert calendar.working_days_before == 7
 
 
-def test_every_sample_council_has_a_clean_calendar():
-    project = Project.at(ROOT)
+def test_every_sample_council_has_a_clean_calendar(sample_project):
+    project = Project.at(sample_project)
     for slug in ("haringey", "northmoor", "hampshire", "barnet", "glanmor"):
         calendar, problems = read_calendar(project, slug)
         assert problems == [], slug
         assert calendar.meetings, slug
 
 
-def test_starts_at_uses_british_summer_time():
-    calendar, _ = read_calendar(Project.at(ROOT), "northmoor")
+def test_starts_at_uses_british_summer_time(sample_project):
+    calendar, _ = read_calendar(Project.at(sample_project), "northmoor")
     assert calendar.meetings[0].meeting.starts_at().isoformat() == "2012-10-15T10:00:00+01:00"
 
 
@@ -184,24 +186,25 @@ def test_no_meetings_file_is_a_warning(project):
 # --- what is due --------------------------------------------------------------------
 
 
-def test_due_report_for_the_sample_councils():
-    report = due_report(Project.at(ROOT), today=D(2013, 1, 8))
+def test_due_report_for_the_sample_councils(sample_project):
+    report = due_report(Project.at(sample_project), today=D(2013, 1, 8))
     rows = [(m.council.slug, m.meeting.date, m.status, m.ready) for m in report.meetings]
     assert rows == [
-        ("haringey", D(2013, 1, 21), Status.ON_TRACK, True),
+        ("haringey", D(2013, 1, 21), Status.READY, True),
         ("haringey", D(2013, 2, 4), Status.ON_TRACK, False),
         # held after the 28-day window, but its deadline (Tue 5 Feb) falls inside it
-        ("glanmor", D(2013, 2, 11), Status.ON_TRACK, True),
+        ("glanmor", D(2013, 2, 11), Status.READY, True),
     ]
     assert [(i.number, i.state) for i in report.meetings[1].items] == [("1", "not needed"), ("3.1", "no paper")]
-    assert report.meetings[1].problems == ["item 3.1 Children's social care performance, quarter 3: no paper yet"]
+    assert report.meetings[1].problems == [
+        "item 3.1 Children's social care performance, quarter 3: on track: no paper yet"]
     assert report.papers_needed() == {"haringey": ["munro-progress", "safeguarding-annual-report"],
                                       "glanmor": ["munro-progress"]}
     assert not report.alert and not report.errors
 
 
-def test_a_short_window_never_hides_a_deadline():
-    report = due_report(Project.at(ROOT), ["haringey"], today=D(2013, 1, 8), within=2)
+def test_a_short_window_never_hides_a_deadline(sample_project):
+    report = due_report(Project.at(sample_project), ["haringey"], today=D(2013, 1, 8), within=2)
     # the 21 January meeting is 13 days away, but its council deadline is Thursday 10 January
     assert [m.meeting.date for m in report.meetings] == [D(2013, 1, 21)]
 
@@ -233,12 +236,13 @@ def test_other_records_with_errors_make_the_paper_unbuildable(project):
     assert report.meetings[0].status is Status.AT_RISK
 
 
-def test_paper_for_another_meeting_is_a_warning(project):
+def test_paper_for_another_meeting_is_an_error(project):
     write_meetings(project, "meetings:\n" + HARINGEY_MEETING.replace("2013-01-21", "2013-01-28"))
     report = due_report(Project.at(project), ["haringey"], today=D(2013, 1, 8))
-    assert [d.message for d in report.diagnostics] == [
-        "paper 'munro-progress' says it goes to cyp-scrutiny on 2013-01-21, but is listed here for "
-        "cyp-scrutiny on 2013-01-28; correct one of them"]
+    assert [(d.level.value, d.message) for d in report.diagnostics] == [(
+        "error", "paper 'munro-progress' says it goes to cyp-scrutiny on 2013-01-21 (papers/munro-progress.yaml, "
+        "`meeting:`), but is listed here for cyp-scrutiny on 2013-01-28; it would be printed with the wrong "
+        "meeting: correct one of them")]
 
 
 def test_a_deferred_paper_listed_at_both_meetings_is_fine(project):
@@ -262,8 +266,8 @@ def test_meeting_without_items_is_not_ready(project):
     assert due.status is Status.MISSED
 
 
-def test_past_meetings_are_not_listed():
-    report = due_report(Project.at(ROOT), ["northmoor"], today=D(2012, 10, 16))
+def test_past_meetings_are_not_listed(sample_project):
+    report = due_report(Project.at(sample_project), ["northmoor"], today=D(2012, 10, 16))
     assert report.meetings == []
     assert "No meetings with a deadline in this period." in format_due(report)
 
@@ -271,45 +275,47 @@ def test_past_meetings_are_not_listed():
 # --- the command ----------------------------------------------------------------------
 
 
-def test_due_command_prints_the_table(run_cli):
-    result = run_cli("-C", ROOT, "due", "--today", "2013-01-08")
+def test_due_command_prints_the_table(run_cli, sample_project):
+    result = run_cli("-C", sample_project, "due", "--today", "2013-01-08")
     assert result.code == 0
     lines = result.out.splitlines()
     assert lines[0] == "Meetings from Tue 8 Jan 2013 to Tue 5 Feb 2013, and later ones with a deadline by then"
     assert lines[2].split() == ["Status", "Publish", "by", "(law)", "Council", "deadline", "Meeting", "Council",
                                 "Committee"]
-    assert lines[3].split() == ["on", "track", "Fri", "11", "Jan", "2013", "(3)", "Thu", "10", "Jan", "2013", "(2)",
-                                "Mon", "21", "Jan", "2013", "18:30", "haringey", "cyp-scrutiny"]
-    assert lines[5] == "    item 3.1 Children's social care performance, quarter 3: no paper yet"
-    assert lines[6].split()[:7] == ["on", "track", "Tue", "5", "Feb", "2013", "(20)"]
-    assert "3 meeting(s) in 5 council(s): 0 missed, 0 at risk, 0 due today, 3 on track" in result.err
+    assert lines[3].split() == ["ready,", "not", "published", "Fri", "11", "Jan", "2013", "(3)", "Thu", "10", "Jan",
+                                "2013", "(2)", "Mon", "21", "Jan", "2013", "18:30", "haringey", "cyp-scrutiny"]
+    assert lines[4] == ("    item 5.10 Progress report on the implementation of the Munro Report: ready, not published: "
+                        "publish by Fri 11 Jan 2013")
+    assert lines[7] == "    item 3.1 Children's social care performance, quarter 3: on track: no paper yet"
+    assert lines[8].split()[:8] == ["ready,", "not", "published", "Tue", "5", "Feb", "2013", "(20)"]
+    assert "3 meeting(s) in 6 council(s): 1 on track; 2 ready, not published" in result.err
 
 
-def test_due_today_when_ready(run_cli):
-    result = run_cli("-C", ROOT, "due", "haringey", "--today", "2013-01-10")
+def test_due_today_when_ready(run_cli, sample_project):
+    result = run_cli("-C", sample_project, "due", "haringey", "--today", "2013-01-11")
     assert result.code == 0
-    assert result.out.splitlines()[3].startswith("due today (council)  Fri 11 Jan 2013 (1)   Thu 10 Jan 2013 (0)")
+    assert result.out.splitlines()[3].startswith("due today  Fri 11 Jan 2013 (0)   Thu 10 Jan 2013 (passed)")
 
 
 @pytest.mark.parametrize(("today", "status"), [
-    ("2013-01-24", "at risk (statutory)  Fri 25 Jan 2013 (1)  Thu 24 Jan 2013 (0)"),
-    ("2013-01-28", "missed (statutory)  Fri 25 Jan 2013 (passed)  Thu 24 Jan 2013 (passed)"),
+    ("2013-01-24", "at risk  Fri 25 Jan 2013 (1)  Thu 24 Jan 2013 (0)"),
+    ("2013-01-28", "missed  Fri 25 Jan 2013 (passed)  Thu 24 Jan 2013 (passed)"),
 ])
-def test_due_exits_4_when_a_deadline_is_at_risk_or_missed(run_cli, today, status):
-    result = run_cli("-C", ROOT, "due", "haringey", "--today", today)
+def test_due_exits_4_when_a_deadline_is_at_risk_or_missed(run_cli, sample_project, today, status):
+    result = run_cli("-C", sample_project, "due", "haringey", "--today", today)
     assert result.code == 4
     assert result.out.splitlines()[3].startswith(status)
 
 
-def test_due_json(run_cli):
-    result = run_cli("-C", ROOT, "due", "glanmor", "--today", "2013-01-08", "--json")
+def test_due_json(run_cli, sample_project):
+    result = run_cli("-C", sample_project, "due", "glanmor", "--today", "2013-01-08", "--json")
     assert result.code == 0
     data = json.loads(result.out)
     (meeting,) = data["meetings"]
     assert (data["alert"], meeting["date"], meeting["time"], meeting["status"]) == (
-        False, "2013-02-11", "10:00", "on track")
+        False, "2013-02-11", "10:00", "ready, not published")
     assert meeting["deadlines"] == [{"kind": "statutory", "date": "2013-02-05", "rule": "3 clear days (Wales)",
-                                     "working_days_left": 20, "status": "on track"}]
+                                     "working_days_left": 20, "status": "ready, not published"}]
 
 
 def test_due_exits_1_on_input_errors(run_cli, project):
@@ -326,22 +332,20 @@ def test_deadline_alert_outranks_input_errors(run_cli, project):
     result = run_cli("-C", project, "due", "--today", "2013-01-11")
     assert result.code == 4
     assert "meetings.yaml:1:12: meetings[0]: expected a mapping" in result.err
-    assert "0 missed, 1 at risk, 0 due today, 0 on track; 1 input error(s)" in result.err
+    assert "1 meeting(s) in 1 council(s): 1 at risk; 1 input error(s)" in result.err
 
 
-def test_due_unknown_council(run_cli):
-    result = run_cli("-C", ROOT, "due", "haringy")
+def test_due_unknown_council(run_cli, sample_project):
+    result = run_cli("-C", sample_project, "due", "haringy")
     assert result.code == 1
     assert "no council 'haringy' (did you mean 'haringey'?)" in result.err
 
 
-def test_due_rejects_a_bad_date(run_cli):
-    assert run_cli("-C", ROOT, "due", "--today", "8/1/2013").code == 2
+def test_due_rejects_a_bad_date(run_cli, sample_project):
+    assert run_cli("-C", sample_project, "due", "--today", "8/1/2013").code == 2
 
 
 def test_a_missing_attachment_is_reported_by_due(tmp_path, run_cli):
-    from conftest import copy_project
-
     project = copy_project(tmp_path / "p", ("haringey",))
     (project / "councils/haringey/attachments/lscb-figures-2011-12.pdf").unlink()
     result = run_cli("-C", project, "due", "haringey", "--today", "2013-01-08", cwd=project)

@@ -9,7 +9,7 @@ import pdfplumber
 import pikepdf
 import pytest
 
-from conftest import ROOT, copy_project, outline_of
+from conftest import ROOT, SAMPLES, TINY_MEETINGS, copy_project, outline_of
 from reportgen.errors import InputError
 from reportgen.meetings.calendar import read_calendar
 from reportgen.meetings.pack import PACK_CONTEXT_VARIABLES, build_pack, pack_context, plan_pack, render_front_html
@@ -21,18 +21,19 @@ TITLE = "Agenda pack: Children and Young People's Scrutiny Panel, 21 January 201
 MUNRO = "Progress report on the implementation of the Munro Report"
 LSCB = "Haringey Local Safeguarding Children Board annual report 2011/12"
 ATTACHMENT = "Appendix A: the board's figures for 2011/12"
+pytestmark = pytest.mark.samples  # Haringey's sample meeting, or copies of it
 
 
 CALLS: dict[str, list] = {"gather": [], "build": []}
 
 
 @pytest.fixture(scope="module")
-def pack(tmp_path_factory):
-    """The Haringey pack for 21 January 2013, built once for the module (counting reads and builds)."""
+def pack(built_samples):
+    """The Haringey pack for 21 January 2013, built once for the module from the run's sample papers
+    (counting reads and builds)."""
     import reportgen.meetings.pack.plan as plan
     import reportgen.pipeline.build as pipeline
 
-    out = tmp_path_factory.mktemp("pack")
     with pytest.MonkeyPatch.context() as patch:
         for module, name in ((plan, "gather"), (pipeline, "gather"), (pipeline, "build")):
             def spy(*args, _original=getattr(module, name), _name=name, **kwargs):
@@ -40,7 +41,7 @@ def pack(tmp_path_factory):
                 return _original(*args, **kwargs)
 
             patch.setattr(module, name, spy)
-        return build_pack(Project.at(ROOT), "haringey", MEETING, out_dir=out)
+        return build_pack(Project.at(built_samples.project), "haringey", MEETING, out_dir=built_samples.out)
 
 
 def test_the_council_is_read_once_and_its_papers_built_in_one_run(pack):
@@ -80,13 +81,14 @@ def test_one_pdf_named_for_the_meeting(pack):
     assert pack.target.name == "2013-01-21-cyp-scrutiny-agenda-pack.pdf"
     assert pack.target.parent.name == "haringey"
     assert pack.status == "written"
+    assert pack.papers == ["munro-progress: unchanged", "safeguarding-annual-report: unchanged"]  # as built
     assert (pack.pages, pack.attachments) == (16, 1)
     assert [p.split(":")[0] for p in pack.papers] == ["munro-progress", "safeguarding-annual-report"]
     assert pack.findings == [] and not [d for d in pack.diagnostics if d.is_error]
 
 
-def test_front_sheet_lists_the_meeting_and_every_item_in_order(texts, front_rows):
-    calendar, _ = read_calendar(Project.at(ROOT), "haringey")
+def test_front_sheet_lists_the_meeting_and_every_item_in_order(texts, front_rows, sample_project):
+    calendar, _ = read_calendar(Project.at(sample_project), "haringey")
     (meeting,) = calendar.on(MEETING)
     front = texts[0]
     for expected in ("Haringey Council", "Agenda: Children and Young People's Scrutiny Panel",
@@ -195,12 +197,14 @@ def _walk(element):
             yield from _walk(kid)
 
 
-def test_same_inputs_same_bytes_and_nothing_rewritten(pack, tmp_path):
+def test_same_inputs_same_bytes_and_nothing_rewritten(pack, sample_project, rebuilt_haringey):
     digest = lambda path: hashlib.sha256(path.read_bytes()).hexdigest()  # noqa: E731
-    again = build_pack(Project.at(ROOT), "haringey", MEETING, out_dir=pack.target.parent.parent)
+    again = build_pack(Project.at(sample_project), "haringey", MEETING, out_dir=pack.target.parent.parent)
     assert again.status == "unchanged"
     assert again.papers == ["munro-progress: unchanged", "safeguarding-annual-report: unchanged"]
-    elsewhere = build_pack(Project.at(ROOT), "haringey", MEETING, out_dir=tmp_path)
+    # the papers rendered a second time, in an output folder of their own
+    elsewhere = build_pack(Project.at(sample_project), "haringey", MEETING, out_dir=rebuilt_haringey)
+    assert elsewhere.status == "written"
     assert digest(elsewhere.target) == digest(pack.target)
 
 
@@ -275,38 +279,51 @@ def test_a_council_can_override_the_front_sheet(project):
     assert f"<title>{TITLE.replace(chr(39), '&#39;')}</title>" in html
 
 
-def test_documented_front_sheet_variables_are_exactly_the_context():
-    plan = plan_pack(Project.at(ROOT), "haringey", MEETING)
+def test_documented_front_sheet_variables_are_exactly_the_context(sample_project):
+    plan = plan_pack(Project.at(sample_project), "haringey", MEETING)
     assert list(pack_context(plan, [])) == list(PACK_CONTEXT_VARIABLES)
     documented = (ROOT / "docs/meetings.md").read_text(encoding="utf-8").split("## Agenda packs")[1]
     for name in PACK_CONTEXT_VARIABLES:
         assert f"`{name}`" in documented, name
 
 
-def test_an_untagged_attachment_is_put_in_with_a_warning(project, run_cli, tmp_path):
-    path = project / "councils/haringey/attachments/lscb-figures-2011-12.pdf"
-    with pikepdf.open(path, allow_overwriting_input=True) as pdf:
+TINY_MEETING = TINY_MEETINGS.format(date="2013-01-21")
+TINY_ATTACHMENT = """\
+        attachments:
+          - file: attachments/figures.pdf
+            title: "Appendix A: the partners' figures"
+"""
+
+
+def test_an_untagged_attachment_is_put_in_with_a_warning(tiny_project, run_cli, tmp_path):
+    """Partners' reports often come only as scans: put in, with a warning, and the pack claims no PDF/UA."""
+    council = tiny_project / "councils/tiny"
+    (council / "meetings.yaml").write_text(TINY_MEETING + TINY_ATTACHMENT)
+    (council / "attachments").mkdir()
+    with pikepdf.open(SAMPLES / "councils/haringey/attachments/lscb-figures-2011-12.pdf") as pdf:
         del pdf.Root["/StructTreeRoot"]
         del pdf.Root["/MarkInfo"]
-        pdf.save(path)
-    result = run_cli("-C", project, "pack", "haringey", "--meeting", "2013-01-21", "--out", tmp_path / "out")
+        pdf.save(council / "attachments/figures.pdf")
+    result = run_cli("-C", tiny_project, "pack", "tiny", "--meeting", "2013-01-21", "--out", tmp_path / "out")
     assert result.code == 0, result.err
-    assert "attachments[0].file: warning: 'attachments/lscb-figures-2011-12.pdf' is not a tagged PDF" in result.err
+    assert "attachments[0].file: warning: 'attachments/figures.pdf' is not a tagged PDF" in result.err
     assert "machine checks failed (untagged attachment)" in result.err
-    target = tmp_path / "out/haringey/2013-01-21-cyp-scrutiny-agenda-pack.pdf"
+    target = tmp_path / "out/tiny/2013-01-21-scrutiny-agenda-pack.pdf"
     assert result.out.strip().endswith(target.name)
     assert not check_pdf(target.read_bytes()).passed
-    assert outline_of(target)[2][2][1][:2] == (ATTACHMENT, 16)
+    # front sheet, the two-page paper, then the attachment on page 4
+    assert outline_of(target)[1][2][1][:2] == ("Appendix A: the partners' figures", 4)
     with pikepdf.open(target) as pdf, pdf.open_metadata() as xmp:
         assert "pdfuaid:part" not in xmp  # the pack no longer claims PDF/UA
 
 
-def test_a_template_error_in_a_councils_front_sheet_is_located(project, run_cli, tmp_path):
-    templates = project / "councils/haringey/templates"
+def test_a_template_error_in_a_councils_front_sheet_is_located(tiny_project, run_cli, tmp_path):
+    (tiny_project / "councils/tiny/meetings.yaml").write_text(TINY_MEETING)
+    templates = tiny_project / "councils/tiny/templates"
     templates.mkdir()
     (templates / "pack.html").write_text(
         '{% extends "base/pack.html" %}\n{% block heading %}\n<h1>{{ 1/0 }}</h1>\n{% endblock %}', encoding="utf-8")
-    result = run_cli("-C", project, "pack", "haringey", "--meeting", "2013-01-21", "--out", tmp_path / "out")
+    result = run_cli("-C", tiny_project, "pack", "tiny", "--meeting", "2013-01-21", "--out", tmp_path / "out")
     assert result.code == 1, result.err
-    assert "councils/haringey/templates/pack.html:3: template error: division by zero" in result.err
+    assert "councils/tiny/templates/pack.html:3: template error: division by zero" in result.err
     assert "internal error" not in result.err

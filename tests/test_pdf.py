@@ -84,15 +84,6 @@ def test_call_on_fresh_stack_is_a_plain_call():
         pdf.call_on_fresh_stack(depth, sys.getrecursionlimit() + 10)
 
 
-@pytest.mark.skipif(sys.implementation.name != "cpython" or sys.version_info < (3, 11),
-                    reason="only CPython 3.11+ keeps frames in chunks")
-def test_the_padded_frame_opens_a_chunk_of_its_own():
-    code = pdf._padded_call.__code__
-    # (frame slots + 1000) x 8 bytes must pass 128 KiB, so CPython allocates a 256 KiB chunk for it.
-    assert (code.co_stacksize + code.co_nlocals + 1000) * 8 > 128 * 1024
-    assert code.co_stacksize * 8 < 160 * 1024  # and leaves about half of that chunk for WeasyPrint
-
-
 def test_render_pdf_output_is_unchanged_by_the_fixes(monkeypatch, tmp_path):
     """render_pdf (cache + fresh stack) writes the same PDF as with WeasyPrint and pydyf called as they ship."""
     fixed = pdf.render_pdf(HTML, base_url=tmp_path, allowed_roots=[tmp_path], date_epoch=1357603200)

@@ -166,6 +166,7 @@ def assert_safe_html(html: str) -> None:
 def test_markdown_is_always_safe(text):
     assert_safe_html(str(to_html(text)))
     assert_safe_html(str(to_inline_html(text)))
+    assert_safe_html(str(to_html(text, headings=3)))
 
 
 @pytest.fixture(scope="module")

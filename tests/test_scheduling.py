@@ -1,11 +1,15 @@
 """`reportgen schedule`: the same one-shot as `build --due`, run by APScheduler on the clock."""
 
 import datetime as dt
+import re
+
+import pytest
 
 import reportgen.meetings.scheduling as scheduling
 from conftest import copy_project
 
 
+@pytest.mark.samples
 def test_schedule_runs_build_due_at_start_and_registers_daily_runs(tmp_path, run_cli, monkeypatch):
     project = copy_project(tmp_path / "p", ("glanmor",))
     out = tmp_path / "out"
@@ -29,15 +33,18 @@ def test_schedule_runs_build_due_at_start_and_registers_daily_runs(tmp_path, run
     assert result.code == 0, result.err
     assert "catching up before the first scheduled run" in result.err
     assert "Done: 2 written" in result.err  # the Welsh meeting on 11 Feb needs its paper (PDF and HTML)
+    stamp = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} ")
+    assert all(stamp.match(line) for line in (result.err + result.out).splitlines()), result.err
     assert sorted(p.suffix for p in (out / "glanmor").iterdir()) == [".html", ".pdf"]
     assert [r[0] for r in registered] == ["cron[hour='6', minute='0']", "cron[hour='18', minute='30']"]
     assert all(r[1]["coalesce"] and r[1]["misfire_grace_time"] is None for r in registered)
 
 
+@pytest.mark.samples
 def test_nothing_due_is_said_and_the_schedule_goes_on(tmp_path):
     project = copy_project(tmp_path / "p", ("northmoor",))
     from reportgen.inputs.project import Project
 
-    report = scheduling.build_due(Project.at(project), None, today=dt.date(2020, 1, 1), within=28,
-                                  out_dir=tmp_path / "out", formats=("pdf",))
-    assert report is None
+    report, due = scheduling.build_due(Project.at(project), None, today=dt.date(2020, 1, 1), within=28,
+                                       out_dir=tmp_path / "out", formats=("pdf",))
+    assert due == 0 and report.outcomes == [] and report.ok

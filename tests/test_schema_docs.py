@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from conftest import ROOT
 from reportgen.inputs import models
 from reportgen.pipeline.gather import gather
@@ -23,8 +25,9 @@ def test_nothing_undescribed():
     assert "UNDESCRIBED" not in generate(), UNDESCRIBED
 
 
-def test_documented_variables_are_exactly_the_context():
-    (council, view), *_ = gather(Project.at(ROOT), ["haringey"]).papers()
+@pytest.mark.samples
+def test_documented_variables_are_exactly_the_context(sample_project):
+    (council, view), *_ = gather(Project.at(sample_project), ["haringey"]).papers()
     assert list(context(view, council.style)) == list(CONTEXT_VARIABLES)
 
 

@@ -13,15 +13,16 @@ import pdfplumber
 import pytest
 import yaml
 
-from conftest import ROOT, copy_project
+from conftest import ROOT, SAMPLES, copy_project
 from reportgen.pipeline.build import build, gather
 from reportgen.inputs.project import Project
 from reportgen.render.html import render_html
 from reportgen.inputs.styles import describe_styles
 
-SAMPLES = Project.at(ROOT)
-COUNCILS = SAMPLES.council_slugs()
-PAPERS = [f"{slug}/{p.stem}" for slug in COUNCILS for p in sorted((SAMPLES.council_dir(slug) / "papers").glob("*.y*ml"))]
+FIXTURE = Project.at(SAMPLES)
+COUNCILS = FIXTURE.council_slugs()
+PAPERS = [f"{slug}/{p.stem}" for slug in COUNCILS for p in sorted((FIXTURE.council_dir(slug) / "papers").glob("*.y*ml"))]
+samples = pytest.mark.samples
 
 # What each style prints on page 1 (labels as they appear in the PDF), and
 # whether its section headings carry numbers.
@@ -44,28 +45,23 @@ def read_pdf(path: Path) -> list[tuple[float, float, str]]:
 
 
 @pytest.fixture(scope="module")
-def samples(tmp_path_factory):
-    """Every sample paper built once: "council/paper" -> (PaperView, style name, pages)."""
-    out = tmp_path_factory.mktemp("styles")
-    report = build(SAMPLES, None, out_dir=out)
-    assert report.ok, [o.message for o in report.outcomes if o.status == "failed"] + report.inputs.failed
-    views = {(c.slug, view.id): (view, c.style.name) for c, view in report.inputs.papers()}
-    built = {}
-    for outcome in report.outcomes:
-        view, style = views[outcome.council, outcome.paper]
-        built[f"{outcome.council}/{outcome.paper}"] = (view, style, read_pdf(outcome.files[0]))
-    return built
+def built(built_samples):
+    """Every sample paper, from the run's one build: "council/paper" -> (PaperView, style name, pages)."""
+    views = {(c.slug, view.id): (view, c.style.name) for c, view in built_samples.report.inputs.papers()}
+    return {f"{council}/{paper}": (*views[council, paper], [page[:3] for page in built_samples.pages(council, paper)])
+            for council, paper in built_samples.files("pdf")}
 
 
-def only(samples, council: str):
+def only(built, council: str):
     """The one sample paper of a council."""
-    (paper,) = [value for key, value in samples.items() if key.split("/")[0] == council]
+    (paper,) = [value for key, value in built.items() if key.split("/")[0] == council]
     return paper
 
 
+@samples
 @pytest.mark.parametrize("paper", PAPERS)
-def test_cover_labels_and_title_on_page_one(samples, paper):
-    view, style, pages = samples[paper]
+def test_cover_labels_and_title_on_page_one(built, paper):
+    view, style, pages = built[paper]
     first = flat(pages[0][2])
     assert flat(view.paper.title) in first
     words = first.split()  # a label may wrap in its cell, and cells' lines interleave
@@ -73,10 +69,12 @@ def test_cover_labels_and_title_on_page_one(samples, paper):
         assert label in first or all(w in words for w in label.split()), f"{style}: '{label}' not on page 1"
 
 
+@samples
 @pytest.mark.parametrize("paper", PAPERS)
-def test_section_headings_in_order(samples, paper):
-    view, style, pages = samples[paper]
-    body = flat(" ".join(text for w, h, text in pages if h > w))
+def test_section_headings_in_order(built, paper):
+    view, style, pages = built[paper]
+    portrait = [text for w, h, text in pages if h > w]
+    body = flat(" ".join(portrait or [text for _, _, text in pages]))  # a style may be landscape throughout
     start = 0
     for section in view.sections:  # each heading is found after the one before it
         title = re.escape(flat(section.title))
@@ -86,9 +84,10 @@ def test_section_headings_in_order(samples, paper):
         start = match.end()
 
 
+@samples
 @pytest.mark.parametrize("paper", PAPERS)
-def test_every_appendix_present(samples, paper):
-    view, style, pages = samples[paper]
+def test_every_appendix_present(built, paper):
+    view, style, pages = built[paper]
     text = flat(" ".join(t for _, _, t in pages))
     for appendix in view.appendices:
         assert flat(f"Appendix {appendix.number}: {appendix.title}") in text
@@ -96,8 +95,9 @@ def test_every_appendix_present(samples, paper):
         assert any(w > h for w, h, _ in pages), "the progress appendix is on landscape pages"
 
 
-def test_hampshire_paper(samples):
-    view, style, pages = only(samples, "hampshire")
+@samples
+def test_hampshire_paper(built):
+    view, style, pages = only(built, "hampshire")
     assert style == "hampshire"
     text = flat(" ".join(t for _, _, t in pages))
     # numbered paragraphs under numbered headings, and the recommendations each section answers
@@ -118,8 +118,9 @@ def test_hampshire_paper(samples):
     assert "1) Rate of violent" in text and "43) How are the speed" in text
 
 
-def test_barnet_paper(samples):
-    view, style, pages = only(samples, "barnet")
+@samples
+def test_barnet_paper(built):
+    view, style, pages = only(built, "barnet")
     assert style == "barnet"
     text = flat(" ".join(t for _, _, t in pages))
     assert re.search(r"MEETING: CHILDREN'S TRUST .*BOARD", flat(pages[0][2]))
@@ -149,23 +150,25 @@ def with_progress_appendix(tmp_path_factory):
         paper.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
     report = build(Project.at(root), None, out_dir=root / "out")
     assert report.ok, [o.message for o in report.outcomes]
-    return {o.council: (read_pdf(o.files[0]), first_column(o.files[0])) for o in report.outcomes}
+    return {o.council: pages_and_first_column(o.files[0]) for o in report.outcomes}
 
 
-def first_column(path: Path) -> str:
-    """The text of the progress table's first column on every landscape page."""
-    parts = []
+def pages_and_first_column(path: Path) -> tuple[list[tuple[float, float, str]], str]:
+    """Every page's text, and the text of the progress table's first column on every landscape page."""
+    pages, parts = [], []
     with pdfplumber.open(path) as pdf:
         for page in pdf.pages:
+            pages.append((page.width, page.height, page.extract_text() or ""))
             if page.width <= page.height:
                 continue
             heading = min((w for w in page.extract_words() if w["text"].lower() == "government"),
                           key=lambda w: w["top"])  # the column heading: the highest "Government"
             edge = heading["x0"]
             parts.append(page.crop((0, 0, edge - 3, page.height)).extract_text() or "")
-    return flat(" ".join(parts))
+    return pages, flat(" ".join(parts))
 
 
+@samples
 @pytest.mark.parametrize("slug,short", [("hampshire", "Hampshire"), ("barnet", "Barnet")])
 def test_progress_appendix_in_landscape(with_progress_appendix, slug, short):
     pages, column = with_progress_appendix[slug]
@@ -200,9 +203,10 @@ class Outline(HTMLParser):
             self.img_without_alt += 1
 
 
+@samples
 @pytest.mark.parametrize("slug", COUNCILS)
-def test_html_outline_tables_and_language(slug):
-    inputs = gather(SAMPLES, [slug])
+def test_html_outline_tables_and_language(sample_project, slug):
+    inputs = gather(Project.at(sample_project), [slug])
     assert inputs.papers()
     for council, view in inputs.papers():
         outline = Outline()
@@ -263,7 +267,7 @@ appendices:
 def fresh_project(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("fresh") / "project"
     shutil.copytree(ROOT / "templates/base", root / "templates/base")
-    shutil.copytree(ROOT / "councils/_reference", root / "councils/_reference")
+    shutil.copytree(SAMPLES / "councils/_reference", root / "councils/_reference")
     style = root / "templates/westmarch"
     style.mkdir()
     (style / "style.yaml").write_text("description: Westmarch report (test style)\nextends: base\n")
@@ -294,7 +298,8 @@ def test_new_style_replaced_block_keeps_base_content(fresh_pdf):
 
 def test_council_css_comes_last_and_changes_the_text_colour(fresh_project, fresh_pdf):
     (council, view), = gather(Project.at(fresh_project)).papers()
-    assert [Path(s).name for s in council.style.stylesheets] == ["style.css"] * 2
+    assert [Path(s).name for s in council.style.stylesheets] == ["style.css", "print.css", "style.css"]
+    assert [Path(s).name for s in council.style.stylesheets_for("html")] == ["style.css", "screen.css", "style.css"]
     assert council.style.stylesheets[-1].parent.name == "templates"  # the council's own
     html = render_html(view, council.style)
     assert (fresh_project / "councils/westmarch/templates/style.css").as_uri() in html
@@ -326,6 +331,7 @@ def test_typo_in_a_known_field_suggests_the_name(fresh_project, tmp_path):
                for m in messages), messages
 
 
+@samples
 def test_extra_keys_are_optional_in_the_hampshire_templates(tmp_path):
     """A Hampshire paper without `extra` or background documents still builds its corporate page."""
     root = copy_project(tmp_path / "project", ("hampshire",))
@@ -340,8 +346,8 @@ def test_extra_keys_are_optional_in_the_hampshire_templates(tmp_path):
     assert "<td>Munro review final report</td><td>Winchester</td>" in html
 
 
-def test_styles_are_listed_with_descriptions(fresh_project):
-    summaries = {s.name: s for s in describe_styles(SAMPLES)}
+def test_styles_are_listed_with_descriptions(fresh_project, tiny_project):
+    summaries = {s.name: s for s in describe_styles(Project.at(tiny_project))}
     assert {"base", "haringey", "hampshire", "barnet"} <= set(summaries)
     assert summaries["hampshire"].extends == "base" and "Hampshire" in summaries["hampshire"].description
     assert summaries["base"].extends is None
@@ -353,14 +359,15 @@ def test_styles_are_listed_with_descriptions(fresh_project):
     assert any("did you mean 'description'" in str(d) for d in summary.problems)
 
 
-def test_styles_command(run_cli):
-    result = run_cli("-C", ROOT, "styles")
+def test_styles_command(run_cli, tiny_project):
+    result = run_cli("-C", tiny_project, "styles")
     assert result.code == 0
     lines = dict(line.split("\t", 1) for line in result.out.splitlines())
     assert lines["barnet"].startswith("Board paper with a Meeting / Date / Agenda item header")
     assert lines["hampshire"].endswith("(extends base)")
 
 
+@samples
 @pytest.mark.parametrize("slug", ["hampshire", "barnet"])
 def test_logo_on_the_cover_with_its_alt_text(tmp_path, slug):
     from PIL import Image

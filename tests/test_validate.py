@@ -74,7 +74,7 @@ def test_missing_required_field_says_what_it_is():
 
 
 def test_all_problems_in_one_run():
-    text = "title: T\nmeeting:\n  committee: Bad Id\n  date: soon\nsections: []\nwards: []\n"
+    text = "title: T\nmeeting:\n  committee: Bad Id\n  date: soon\nsections: 3\nwards: []\n"
     found = problems(text)
     assert len(found) == 4
     assert found[0].startswith("p.yaml:3:3: meeting.committee: expected a short identifier")

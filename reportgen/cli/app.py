@@ -79,6 +79,15 @@ TodayOption = Annotated[Optional[str], typer.Option(
     "--today", metavar="DATE", help="Take DATE (YYYY-MM-DD) as today; default: today in the UK.", show_default=False)]
 WithinOption = Annotated[int, typer.Option("--within", min=0, metavar="DAYS",
                                            help="Meetings held within DAYS days, or with a deadline by then.")]
+def _value(flag: str, metavar: str, help: str, **options):
+    """An option that takes a value and has no default worth showing."""
+    return typer.Option(flag, metavar=metavar, help=help, show_default=False, **options)
+
+
+CommitteeOption = Annotated[Optional[str], _value("--committee", "ID", "Committee id, when more than one meets "
+                                                                       "that day.")]
+QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing when all is well (exit code 0), "
+                                                                 "so a scheduler mails only problems.")]
 OutOption = Annotated[Path, typer.Option("--out", metavar="DIR", help="Output folder.")]
 JobsOption = Annotated[Optional[int], typer.Option(
     "--jobs", "-j", min=1, metavar="N", help="Papers rendered at once (default: the machine's cores).",
@@ -124,15 +133,17 @@ def _out_dir(out: Path) -> Path:
 @app.command()
 def validate(ctx: typer.Context, councils: CouncilsArg = None, as_json: JsonOption = False,
              strict: StrictOption = False) -> None:
-    """Check councils' records, reference data and styles without rendering anything."""
-    from reportgen.pipeline.gather import gather
+    """Check councils' records, meetings calendars, publication registers and styles without rendering anything."""
+    from reportgen.meetings.checks import check_project
 
     started = time.perf_counter()
-    inputs = gather(_project(ctx), councils, strict=strict)
+    checked = check_project(_project(ctx), councils, strict=strict)
+    inputs = checked.inputs
     if as_json:
         console.validation_json(inputs)
     else:
-        console.validation(inputs, strict=strict, seconds=time.perf_counter() - started)
+        console.validation(inputs, strict=strict, seconds=time.perf_counter() - started,
+                           calendars=sum(1 for c in checked.calendars if c.calendar is not None))
     raise typer.Exit(ExitCode.OK if not inputs.errors and not inputs.failed else ExitCode.PROBLEMS)
 
 
@@ -146,11 +157,15 @@ def build(
     fmt: FormatOption = Format.PDF,
     force: Annotated[bool, typer.Option("--force", help="Rebuild even what has not changed.")] = False,
     jobs: JobsOption = None,
-    due: Annotated[bool, typer.Option("--due", help="Build only the papers that upcoming meetings need.")] = False,
+    due: Annotated[bool, typer.Option(
+        "--due", help="Check everything as validate does, then build only the papers upcoming meetings need.")] = False,
     today: TodayOption = None,
     within: WithinOption = 28,
+    prune: Annotated[bool, typer.Option(
+        "--prune", help="Remove outputs no paper produces any more (never a published file).")] = False,
     as_json: JsonOption = False,
     strict: StrictOption = False,
+    quiet: QuietOption = False,
 ) -> None:
     """Build papers into the output folder (every council when none is named); only what changed."""
     from reportgen.meetings.calendar import london_today
@@ -158,17 +173,20 @@ def build(
     from reportgen.pipeline.build import build as run_build
 
     project = _project(ctx)
-    options = dict(out_dir=_out_dir(out), paper_id=paper, strict=strict, formats=fmt.formats, force=force, jobs=jobs)
-    with console.Progress(enabled=not as_json) as progress:
+    options = dict(out_dir=_out_dir(out), paper_id=paper, strict=strict, formats=fmt.formats, force=force, jobs=jobs,
+                   prune=prune)
+    needed = None
+    with console.Progress(enabled=not (as_json or quiet)) as progress:
         if due:
-            report = build_due(project, councils, today=_date(today) or london_today(), within=within,
-                               on_outcome=progress.update, **options)
+            report, needed = build_due(project, councils, today=_date(today) or london_today(), within=within,
+                                       on_outcome=progress.update, **options)
         else:
             report = run_build(project, councils, on_outcome=progress.update, **options)
-    if report is None:
-        console.err(f"No meeting within {within} days needs a paper; nothing to build.")
-        raise typer.Exit(ExitCode.OK)
-    (console.build_json if as_json else console.build_report)(report)
+    if as_json:
+        console.build_json(report, **({"nothing_due": needed == 0} if due else {}))
+    else:
+        console.build_report(report, quiet=quiet, note=None if needed != 0 else
+                             f"No meeting within {within} days needs a paper; nothing to build.")
     raise typer.Exit(ExitCode.OK if report.ok else ExitCode.PROBLEMS)
 
 
@@ -176,22 +194,65 @@ def build(
 def publish(
     ctx: typer.Context,
     council: CouncilArg,
-    paper: Annotated[str, typer.Argument(metavar="PAPER", help="The paper id (its file name under papers/).",
-                                         show_default=False)],
-    on: Annotated[Optional[str], typer.Option("--on", metavar="DATE",
-                                              help="Publication date (YYYY-MM-DD); default: today in the UK.",
-                                              show_default=False)] = None,
+    paper: Annotated[Optional[str], typer.Argument(
+        metavar="PAPER", help="The paper id (its file name under papers/); leave out with --pack.",
+        show_default=False)] = None,
+    pack: Annotated[Optional[str], _value("--pack", "DATE", "Record the agenda pack of the meeting on DATE "
+                                          "(YYYY-MM-DD) instead of a paper; with --supplement, its next supplement.")
+                    ] = None,
+    committee: CommitteeOption = None,
+    supplement: Annotated[bool, typer.Option(
+        "--supplement", help="With --pack: the supplement built by `pack --supplement`.")] = False,
+    on: Annotated[Optional[str], _value("--on", "DATE", "Publication (or withdrawal) date, YYYY-MM-DD: not in the "
+                                        "future, not before the previous version's; default: today in the UK.")] = None,
+    by: Annotated[Optional[str], _value("--by", "NAME", "Who publishes; default: git config user.name, else your "
+                                        "user name.")] = None,
+    withdraw: Annotated[Optional[int], _value("--withdraw", "REVISION", "Mark this published revision (0 = the "
+                                              "original; with --pack the supplement, 0 = the pack) withdrawn; needs "
+                                              "--reason. The entry is kept.", min=0)] = None,
+    reason: Annotated[Optional[str], _value("--reason", "TEXT", "Why it is withdrawn.")] = None,
     out: OutOption = Path("output"),
 ) -> None:
-    """Mark a built paper as published: later changes become revisions, never overwrites."""
+    """Record a built paper or agenda pack in the council's register (published.yaml, published/)."""
     from reportgen.meetings.calendar import london_today
-    from reportgen.meetings.publication import publish as run_publish
+    from reportgen.meetings.publication import publish as run_publish, publish_pack, withdraw as run_withdraw
 
-    _project(ctx)
-    for item in run_publish(_out_dir(out), council, paper, _date(on) or london_today()):
-        label = "original" if item.revision == 0 else f"revision {item.revision}"
-        console.out(f"published ({label}): {console.relative(item.output)}")
+    if (paper is None) == (pack is None):
+        raise typer.BadParameter("name a PAPER, or give --pack DATE for an agenda pack", param_hint="PAPER")
+    if (supplement or committee) and pack is None:
+        raise typer.BadParameter("goes with --pack DATE", param_hint="--supplement/--committee")
+    project = _project(ctx)
+    today = london_today()
+    if withdraw is not None:
+        if not reason or not reason.strip():
+            raise typer.BadParameter("say why with --reason TEXT", param_hint="--withdraw")
+        for entry in run_withdraw(project, council, paper, withdraw, reason.strip(), on=_date(on) or today,
+                                  today=today, by=by, pack=_date(pack), committee=committee):
+            console.out(f"withdrawn: {council}/{entry.file}")
+        raise typer.Exit(ExitCode.OK)
+    if reason is not None:
+        raise typer.BadParameter("--reason goes with --withdraw REVISION", param_hint="--reason")
+    if pack is not None:
+        done = [publish_pack(project, _out_dir(out), council, _date(pack), committee, supplement=supplement,
+                             on=_date(on) or today, today=today, by=by)]
+    else:
+        done = run_publish(project, _out_dir(out), council, paper, on=_date(on) or today, today=today, by=by)
+    for item in done:
+        label = ("agenda pack" if pack else "original") if item.revision == 0 else \
+            f"{'supplement' if pack else 'revision'} {item.revision}"
+        state = "already published" if item.already else "published"
+        console.out(f"{state} ({label}): {console.relative(item.output)}")
     raise typer.Exit(ExitCode.OK)
+
+
+@app.command()
+def published(ctx: typer.Context, councils: CouncilsArg = None, as_json: JsonOption = False) -> None:
+    """List the councils' publication registers: every version published, withdrawn or no longer in papers/."""
+    from reportgen.meetings.publication import listing
+
+    found = listing(_project(ctx), councils)
+    (console.register_json if as_json else console.register)(found)
+    raise typer.Exit(ExitCode.PROBLEMS if found.errors else ExitCode.OK)
 
 
 @app.command()
@@ -204,6 +265,7 @@ def schedule(
     out: OutOption = Path("output"),
     fmt: FormatOption = Format.BOTH,
     jobs: JobsOption = None,
+    quiet: QuietOption = False,
 ) -> None:
     """Stay in the foreground and build what meetings need, daily at the times given (for hosts with no scheduler)."""
     from reportgen.meetings.calendar import london_today
@@ -217,17 +279,18 @@ def schedule(
 
     def once() -> None:
         try:
-            report = build_due(project, councils, today=london_today(), within=within, out_dir=_out_dir(out),
-                               formats=fmt.formats, jobs=jobs)
+            report, needed = build_due(project, councils, today=london_today(), within=within, out_dir=_out_dir(out),
+                                       formats=fmt.formats, jobs=jobs)
         except ReportgenError as exc:  # one bad run must not stop the schedule
             console.err(f"run failed: {exc}")
             return
-        if report is None:
-            console.err("nothing due")
-            return
-        console.build_report(report)
+        console.build_report(report, quiet=quiet, note=None if needed else "nothing due")
 
-    run_forever(once, times, console.err)
+    console.timestamps()
+    try:
+        run_forever(once, times, console.err)
+    finally:
+        console.timestamps(False)
 
 
 @app.command("councils")
@@ -297,17 +360,20 @@ def due(
     today: TodayOption = None,
     within: WithinOption = 28,
     as_json: JsonOption = False,
+    quiet: QuietOption = False,
 ) -> None:
-    """Publication deadlines and status of upcoming meetings; exit 4 when one is missed or at risk."""
-    from reportgen.meetings.calendar import due_report, london_today
+    """Publication status of upcoming meetings' papers; exit 4 when a deadline is missed or at risk."""
+    from reportgen.meetings.calendar import london_today
+    from reportgen.meetings.due import due_report
 
     report = due_report(_project(ctx), councils, today=_date(today) or london_today(), within=within)
+    code = ExitCode.worst(ExitCode.DEADLINE if report.alert else ExitCode.OK,
+                          ExitCode.PROBLEMS if report.errors else ExitCode.OK)
     if as_json:
         console.emit_json(report.as_dict())
-    else:
+    elif not (quiet and code == ExitCode.OK):
         console.due(report)
-    raise typer.Exit(ExitCode.worst(ExitCode.DEADLINE if report.alert else ExitCode.OK,
-                                    ExitCode.PROBLEMS if report.errors else ExitCode.OK))
+    raise typer.Exit(code)
 
 
 @app.command()
@@ -317,18 +383,23 @@ def pack(
     meeting: Annotated[str, typer.Option("--meeting", metavar="DATE",
                                          help="Date of the meeting (YYYY-MM-DD), as in meetings.yaml.",
                                          show_default=False)],
-    committee: Annotated[Optional[str], typer.Option(
-        "--committee", metavar="ID", help="Committee id, when more than one meets that day.",
-        show_default=False)] = None,
+    committee: CommitteeOption = None,
     out: OutOption = Path("output"),
     strict: StrictOption = False,
+    supplement: Annotated[bool, typer.Option(
+        "--supplement", help="The next supplement to the published pack: only the items it did not hold, each "
+                             "with its `late_reason:`.")] = False,
 ) -> None:
     """One PDF for a meeting: agenda front sheet, every paper in item order, attachments; tagged."""
     from reportgen.meetings.pack import build_pack
 
-    report = build_pack(_project(ctx), council, _date(meeting), committee, out_dir=_out_dir(out), strict=strict)
+    report = build_pack(_project(ctx), council, _date(meeting), committee, out_dir=_out_dir(out), strict=strict,
+                        supplement=supplement)
     console.pack(report, council)
     raise typer.Exit(ExitCode.OK)
+
+
+from reportgen.cli import cycle  # noqa: E402,F401 - registers new-paper, export, import and diff on `app`
 
 
 class Terminated(KeyboardInterrupt):

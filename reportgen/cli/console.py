@@ -6,6 +6,7 @@ for) to stdout, so `reportgen build > written.txt` keeps only the paths.
 
 from __future__ import annotations
 
+import datetime
 import json
 import os
 import sys
@@ -34,14 +35,30 @@ class ExitCode(IntEnum):
         return next((c for c in order if c in codes), ExitCode.OK)
 
 
+_timestamps = False
+
+
+def timestamps(on: bool = True) -> None:
+    """Start every line printed from now on with the date and time (for `reportgen schedule`'s log)."""
+    global _timestamps
+    _timestamps = on
+
+
+def stamped(text: str) -> str:
+    if not _timestamps:
+        return text
+    now = datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M:%S")
+    return "\n".join(f"{now} {line}" for line in text.split("\n"))
+
+
 def out(text: str = "") -> None:
     """A result, on stdout."""
-    print(text, flush=True)
+    print(stamped(text), flush=True)
 
 
 def err(text: str = "") -> None:
     """A diagnostic or summary, on stderr."""
-    print(text, file=sys.stderr, flush=True)
+    print(stamped(text), file=sys.stderr, flush=True)
 
 
 def emit_json(document: object) -> None:
@@ -69,14 +86,14 @@ def diagnostics(found: Iterable[Diagnostic]) -> None:
 # --- validate and build -----------------------------------------------------------------
 
 
-def validation(inputs, *, strict: bool, seconds: float) -> None:
+def validation(inputs, *, strict: bool, seconds: float, calendars: int = 0) -> None:
     diagnostics(inputs.diagnostics)
     ok = not inputs.errors and not inputs.failed
     verdict = "no errors" if ok else f"{len(inputs.errors)} error(s)"
     if strict and not ok and not inputs.errors:
         verdict = "warnings count as errors (--strict)"
-    err(f"Checked {len(inputs.councils) + len(inputs.failed)} council(s), {len(inputs.papers())} paper(s): "
-        f"{verdict}, {len(inputs.warnings)} warning(s) in {seconds:.2f} s")
+    err(f"Checked {len(inputs.councils) + len(inputs.failed)} council(s), {calendars} meetings calendar(s), "
+        f"{len(inputs.papers())} paper(s): {verdict}, {len(inputs.warnings)} warning(s) in {seconds:.2f} s")
 
 
 def validation_json(inputs) -> None:
@@ -86,8 +103,13 @@ def validation_json(inputs) -> None:
     })
 
 
-def build_report(report) -> None:
-    """Diagnostics and failures to stderr, paths written to stdout, and the summary line."""
+def build_report(report, *, quiet: bool = False, note: str | None = None) -> None:
+    """Diagnostics and failures to stderr, paths written to stdout, and the summary line (or `note` instead).
+
+    `quiet`: nothing at all when the build is ok, so a scheduler mails only problems.
+    """
+    if quiet and report.ok:
+        return
     diagnostics(report.inputs.diagnostics)
     for outcome in report.outcomes:
         if outcome.status == "failed":
@@ -97,13 +119,21 @@ def build_report(report) -> None:
                 err(f"{outcome.council}/{outcome.paper}: warning: {warning}")
             for path in outcome.files:
                 out(relative(path))
+    for path in report.pruned:
+        err(f"removed {relative(path)}: no paper produces it any more")
     for slug in report.inputs.failed:
         err(f"{slug}: not built, its records have errors (listed above)")
-    err(f"Done: {report.count('written')} written, {report.count('unchanged')} unchanged, "
-        f"{report.count('failed') + len(report.inputs.failed)} failed in {report.seconds:.1f} s")
+    if note is not None:
+        err(note)
+        return
+    restored, removed = report.count("restored"), len(report.pruned)
+    counts = [f"{report.count('written')} written", *([f"{restored} restored"] if restored else []),
+              f"{report.count('unchanged')} unchanged",
+              f"{report.count('failed') + len(report.inputs.failed)} failed", *([f"{removed} removed"] if removed else [])]
+    err(f"Done: {', '.join(counts)} in {report.seconds:.1f} s")
 
 
-def build_json(report) -> None:
+def build_json(report, **extra) -> None:
     emit_json({
         "ok": report.ok,
         "seconds": round(report.seconds, 3),
@@ -113,7 +143,9 @@ def build_json(report) -> None:
              "files": [str(f) for f in o.files], "message": o.message or None}
             for o in report.outcomes
         ],
+        "removed": [str(p) for p in report.pruned],
         "diagnostics": [d.as_dict() for d in report.inputs.diagnostics],
+        **extra,
     })
 
 
@@ -150,7 +182,7 @@ class Progress:
         elif outcome.status != "unchanged":
             # In a log the same paper appears once per format, so say which.
             formats = ", ".join(sorted({f.suffix.lstrip(".").upper() for f in outcome.files})) or "output"
-            print(f"[{done}/{total}] {label} ({formats}): {outcome.status}", file=self.stream, flush=True)
+            print(stamped(f"[{done}/{total}] {label} ({formats}): {outcome.status}"), file=self.stream, flush=True)
 
     def __exit__(self, *exc) -> None:
         if self._bar is not None:
@@ -170,8 +202,8 @@ def _deadline_cell(deadline) -> str:
 
 
 def due_table(report) -> str:
-    """The plain-text table `reportgen due` prints."""
-    from reportgen.meetings.deadlines import Status, short_date
+    """The plain-text table `reportgen due` prints: one row per meeting, one line per paper under it."""
+    from reportgen.meetings.deadlines import short_date
 
     lines = [f"Meetings from {short_date(report.today)} to {short_date(report.until)}, and later ones with a deadline by then"]
     if not report.meetings:
@@ -180,8 +212,7 @@ def due_table(report) -> str:
     header = ("Status", "Publish by (law)", "Council deadline", "Meeting", "Council", "Committee")
     rows = [
         (
-            due.status.value + (f" ({due.deciding.kind})" if due.status is not Status.ON_TRACK
-                                and len(due.deadlines) > 1 else ""),
+            due.status.value + (" (council)" if due.deciding.kind == "council" else ""),
             _deadline_cell(due.deadline("statutory")),
             _deadline_cell(due.deadline("council")),
             f"{short_date(due.meeting.date)} {due.meeting.meeting.time:%H:%M}",
@@ -190,21 +221,26 @@ def due_table(report) -> str:
         )
         for due in report.meetings
     ]
-    widths = [max(len(r[c]) for r in [header, *rows]) for c in range(len(header))]
-    fmt = lambda row: "  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip()  # noqa: E731
-    lines += ["", fmt(header)]
-    for due, row in zip(report.meetings, rows):
-        lines.append(fmt(row))
+    table = columns(header, rows)
+    lines += ["", table[0]]
+    for due, line in zip(report.meetings, table[1:]):
+        lines.append(line)
         lines += [f"    {problem}" for problem in due.problems]
     lines += ["", "(n) = working days left before the deadline, not counting today."]
     return "\n".join(lines)
 
 
+def columns(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> list[str]:
+    """Rows of text cells as lines of left-aligned columns, the header first."""
+    widths = [max(len(r[c]) for r in [header, *rows]) for c in range(len(header))]
+    return ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in [header, *rows]]
+
+
 def due_summary(report) -> str:
     from reportgen.meetings.deadlines import Status
 
-    counts = ", ".join(f"{report.count(s)} {s.value}" for s in reversed(Status))
-    return f"{len(report.meetings)} meeting(s) in {len(report.councils)} council(s): {counts}"
+    counts = "; ".join(f"{report.count(s)} {s.value}" for s in reversed(Status) if report.count(s))
+    return f"{len(report.meetings)} meeting(s) in {len(report.councils)} council(s)" + (f": {counts}" if counts else "")
 
 
 def due(report) -> None:
@@ -225,9 +261,67 @@ def pack(report, council: str) -> None:
         for finding in report.findings:
             err(f"  - {finding}")
     verdict = "machine checks failed (untagged attachment)" if report.findings else "machine checks passed"
-    err(f"Done: agenda pack {report.status}: {plural(report.pages, 'page')}, "
+    what = report.plan.what if report.plan else "agenda pack"
+    err(f"Done: {what} {report.status}: {plural(report.pages, 'page')}, "
         f"{plural(len(report.papers), 'paper')}, {plural(report.attachments, 'attachment')}; "
         f"{verdict}; in {report.seconds:.1f} s")
+
+
+def register_rows(found) -> list[tuple[str, ...]]:
+    from reportgen.meetings.deadlines import short_date
+
+    rows = []
+    for slug, register, papers in found.councils:
+        for e in [*register.entries, *register.packs]:
+            if e.withdrawn is not None:
+                note = f"withdrawn {short_date(e.withdrawn.on)} by {e.withdrawn.by}: {e.withdrawn.reason}"
+            elif hasattr(e, "paper"):
+                note = "" if e.paper in papers else "withdrawn from source (no longer under papers/)"
+            else:
+                note = f"holds {', '.join(e.papers) or 'no papers'}" + (
+                    f" and {plural(len(e.attachments), 'attachment')}" if e.attachments else "")
+            if hasattr(e, "paper"):
+                name, rev, fmt = e.paper, str(e.revision), e.format
+            else:
+                name = f"supplement {e.supplement}" if e.supplement else "agenda pack"
+                rev, fmt = "", "pdf"
+            rows.append((slug, name, rev, fmt, short_date(e.published_on), e.by, e.file, note))
+    return rows
+
+
+def register(found) -> None:
+    """`reportgen published`: one line per published file."""
+    diagnostics(found.diagnostics)
+    rows = register_rows(found)
+    if rows:
+        out("\n".join(columns(("Council", "Paper", "Rev", "Format", "Published", "By", "File", "Note"), rows)))
+    in_force = sum(len(register.files_in_force()) for _, register, _ in found.councils)
+    err(f"{plural(len(rows), 'published file')} in {plural(len(found.councils), 'register')}: {in_force} in force, "
+        f"{len(rows) - in_force} withdrawn")
+
+
+def register_json(found) -> None:
+    emit_json({
+        "ok": not found.errors,
+        "councils": [
+            {"council": slug, "published": [
+                {**e.model_dump(mode="json", exclude={"inputs"}), "in_papers": e.paper in papers}
+                for e in register.entries], "packs": [p.model_dump(mode="json") for p in register.packs]}
+            for slug, register, papers in found.councils
+        ],
+        "diagnostics": [d.as_dict() for d in found.diagnostics],
+    })
+
+
+# --- the tracker ---------------------------------------------------------------------------
+
+
+def tracker_import(imported) -> None:
+    diagnostics(imported.diagnostics)
+    out(relative(imported.path))
+    before = f" from '{imported.base}'" if imported.base else ""
+    err(f"Imported {len(imported.record.entries)} entries{before}: {len(imported.changed)} changed, "
+        f"{len(imported.unchanged)} unchanged")
 
 
 # --- other commands ----------------------------------------------------------------------

@@ -5,6 +5,9 @@ or the page background when it sets none; every rule that sets a background
 is checked against the text colour it inherits. Text needs 4.5:1, large text
 (18pt, or 14pt bold) 3:1. Custom properties (`var(--accent)`) are resolved
 across the cascade, so a council that changes one colour is checked too.
+The summary chart's bar colours (`--rag-*`) are graphics: 3:1 against the
+page (success criterion 1.4.11); the chart is drawn with the colours this
+module reads from the cascade.
 """
 
 from __future__ import annotations
@@ -18,6 +21,9 @@ import tinycss2.color4
 from reportgen.errors import Diagnostic, error
 
 NORMAL, LARGE = 4.5, 3.0
+NON_TEXT = 3.0  # graphics such as a chart's bars (1.4.11)
+# The summary chart's bar colours: the council's RAG ratings, and unrated statuses.
+CHART_COLOURS = ("--rag-red", "--rag-amber", "--rag-green", "--rag-none")
 WHITE = (1.0, 1.0, 1.0)
 BLACK = (0.0, 0.0, 0.0)
 ROOT_SELECTORS = {":root", "html", "body", "html, body", ":root, html"}
@@ -126,15 +132,27 @@ def _is_large(rule: Rule) -> bool:
     return points >= 18 or (points >= 14 and weight in ("bold", "700", "800", "900"))
 
 
-def check_stylesheets(stylesheets: list[Path]) -> list[Diagnostic]:
-    """Contrast problems in a cascade of stylesheets, each placed at file:line."""
+@dataclass(frozen=True)
+class Cascade:
+    """A cascade of stylesheets read once: its rules, custom properties and page colours."""
+
+    rules: list[Rule]
+    variables: dict[str, list]
+    declared: dict[str, Rule]  # the rule that last sets each custom property
+    page_text: tuple[float, float, float]
+    page_background: tuple[float, float, float]
+
+
+def cascade(stylesheets: list[Path]) -> Cascade:
     rules = [rule for path in stylesheets for rule in _rules(path)]
     variables: dict[str, list] = {}
+    declared: dict[str, Rule] = {}
     page_text, page_background = BLACK, WHITE
     for rule in rules:
         for name, (value, _) in rule.declarations.items():
             if name.startswith("--"):
                 variables[name] = value
+                declared[name] = rule
     for rule in rules:
         if rule.selector in ROOT_SELECTORS:
             if "color" in rule.declarations:
@@ -144,6 +162,41 @@ def check_stylesheets(stylesheets: list[Path]) -> list[Diagnostic]:
                 if name in rule.declarations:
                     found = _colour(rule.declarations[name][0], variables)
                     page_background = _over(found, WHITE) if found else page_background
+    return Cascade(rules, variables, declared, page_text, page_background)
+
+
+def chart_colours(stylesheets: list[Path]) -> dict[str, str]:
+    """The chart's colours (CHART_COLOURS) as the cascade sets them, `#rrggbb`; the text colour where unset."""
+    styles = cascade(stylesheets)
+    found = {name: _colour(styles.variables.get(name, []), styles.variables) for name in CHART_COLOURS}
+    return {name: _hex(_over(colour, styles.page_background) if colour else styles.page_text)
+            for name, colour in found.items()} | {"text": _hex(styles.page_text),
+                                                   "background": _hex(styles.page_background)}
+
+
+def _chart_problems(styles: Cascade) -> list[Diagnostic]:
+    """Bars are graphics: each chart colour needs 3:1 against the page (WCAG 2.2 AA, 1.4.11)."""
+    problems = []
+    for name in CHART_COLOURS:
+        colour = _colour(styles.variables.get(name, []), styles.variables)
+        if colour is None:
+            continue
+        rgb = _over(colour, styles.page_background)
+        found = ratio(rgb, styles.page_background)
+        if found + 1e-9 < NON_TEXT:
+            rule = styles.declared[name]
+            problems.append(error(
+                f"{name}: chart and badge colour {_hex(rgb)} on the page background {_hex(styles.page_background)} "
+                f"has contrast {found:.2f}:1; a bar needs at least {NON_TEXT:g}:1 (WCAG 2.2 AA, 1.4.11): "
+                f"choose a darker colour", file=rule.file, line=rule.declarations[name][1]))
+    return problems
+
+
+def check_stylesheets(stylesheets: list[Path]) -> list[Diagnostic]:
+    """Contrast problems in a cascade of stylesheets, each placed at file:line."""
+    styles = cascade(stylesheets)
+    rules, variables, page_background, page_text = (styles.rules, styles.variables, styles.page_background,
+                                                    styles.page_text)
     problems = []
     for rule in rules:
         text = rule.declarations.get("color")
@@ -163,4 +216,4 @@ def check_stylesheets(stylesheets: list[Path]) -> list[Diagnostic]:
                 f"{found:.2f}:1; at least {needed:g}:1 is needed (WCAG 2.2 AA, 1.4.3)",
                 file=rule.file, line=line,
             ))
-    return problems
+    return problems + _chart_problems(styles)

@@ -9,42 +9,33 @@ under `extra:`, where templates can read them.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from enum import Enum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, field_validator
-from pydantic_core import PydanticCustomError
+from pydantic import BaseModel, Field, StringConstraints, field_validator, model_validator  # noqa: F401
 
 from reportgen import confine
-
-Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=60)]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-MARKDOWN = "markdown"
-"""Marks a Markdown field, for the checks of inputs/text.py."""
-Markdown = Annotated[str, StringConstraints(max_length=100_000), MARKDOWN]
-Extra = dict[str, Any]
-
-
-def _date_as_written(value: Any) -> Any:
-    """A date must be written as one: pydantic would read `0` or `1700000000` as seconds since 1970."""
-    if isinstance(value, str) and value.strip().lstrip("+-").replace(".", "", 1).isdigit():
-        raise PydanticCustomError("date_from_number", "a number is not a date")
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        raise PydanticCustomError("date_from_number", "a number is not a date")
-    return value
-
-
-Date = Annotated[dt.date, BeforeValidator(_date_as_written)]
-
-EXTRA_DESCRIPTION = "Fields the core model does not know, for templates to use (`extra.name`)."
-
-
-class Record(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False)
+from reportgen.inputs.fields import (  # noqa: F401 - the base types are part of the schema's vocabulary
+    EXTRA_DESCRIPTION, MARKDOWN, Date, Extra, Markdown, RecommendationId, Record, Slug, Text,
+)
+from reportgen.inputs.labels import LABELS_DESCRIPTION, Labels
+from reportgen.inputs.tracking import BLOCKS_DESCRIPTION, Block, ChangesBlock, Rag, SummaryBlock
 
 
 # --- the council ---------------------------------------------------------
+
+
+# The council's progress statuses: progress entries take one, council.yaml's `rag:` rates them.
+class ProgressStatus(str, Enum):
+    NOT_STARTED = "not started"
+    IN_PROGRESS = "in progress"
+    ONGOING = "ongoing"
+    COMPLETE = "complete"
+    NOT_APPLICABLE = "not applicable"
+
+    @property
+    def label(self) -> str:
+        return self.value[0].upper() + self.value[1:]
 
 
 class Committee(Record):
@@ -119,6 +110,10 @@ class Council(Record):
     committees: list[Committee] = Field(min_length=1, description="Committees that receive papers.")
     officers: list[Officer] = Field(default_factory=list, description="Officers named on papers.")
     logo: Image | None = Field(default=None, description="The council's logo, for styles that print one.")
+    labels: Labels = Field(default_factory=dict, description=LABELS_DESCRIPTION + " Wins over the style's.")
+    rag: dict[ProgressStatus, Rag] = Field(default_factory=dict, description=(
+        "The council's red/amber/green rating of each progress status, e.g. `complete: green`, `not started: "
+        "red`; status badges and the summary chart take its colours. Statuses left out are not rated."))
     extra: Extra = Field(default_factory=dict, description=EXTRA_DESCRIPTION)
 
     @property
@@ -143,17 +138,24 @@ class ResponseStatus(str, Enum):
 class ResponseUpdate(Record):
     """A dated development in the Government's response."""
 
-    date: Date = Field(description="When this happened (YYYY-MM-DD).")
+    date: Date = Field(description="When this happened (YYYY-MM-DD); a paper as at an earlier date leaves it out.")
     text: Markdown = Field(description="What happened (Markdown).")
+    status: ResponseStatus | None = Field(
+        default=None, description="The response's status from this date on, when this update changed it."
+    )
 
 
 class GovernmentResponse(Record):
     """The Government's published response to one recommendation."""
 
     status: ResponseStatus = Field(
-        description="`accepted`, `accepted in principle`, `further consideration` or `rejected`."
+        description="`accepted`, `accepted in principle`, `further consideration` or `rejected`, as first "
+                    "published; a later change is an update with its own `status`."
     )
     summary: Markdown = Field(description="What the Government said it would do (Markdown).")
+    timescale: Text | None = Field(
+        default=None, description="When the Government said it would act, as printed, e.g. \"By the end of 2012\"."
+    )
     updates: list[ResponseUpdate] = Field(default_factory=list, description="Later developments, oldest first.")
 
 
@@ -167,14 +169,18 @@ class Theme(Record):
 class Recommendation(Record):
     """One recommendation of the review."""
 
-    id: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9.-]*$")] = Field(
+    id: RecommendationId = Field(
         description="Identifier used by progress entries, e.g. `R1`."
     )
     number: int = Field(ge=1, description="Number as printed, e.g. 1.")
     title: Text = Field(description="One-line summary used in tables.")
     text: Markdown = Field(description="Full text of the recommendation (Markdown).")
     theme: Slug = Field(description="The `themes` entry this recommendation belongs to.")
+    rationale: Markdown | None = Field(
+        default=None, description="The review's own reasoning for the recommendation (Markdown), e.g. its argument."
+    )
     government_response: GovernmentResponse = Field(description="The Government's response.")
+    extra: Extra = Field(default_factory=dict, description=EXTRA_DESCRIPTION)
 
 
 class Reference(Record):
@@ -191,30 +197,49 @@ class Reference(Record):
 # --- progress against the review -----------------------------------------
 
 
-class ProgressStatus(str, Enum):
-    NOT_STARTED = "not started"
-    IN_PROGRESS = "in progress"
-    ONGOING = "ongoing"
-    COMPLETE = "complete"
-    NOT_APPLICABLE = "not applicable"
-
-    @property
-    def label(self) -> str:
-        return self.value[0].upper() + self.value[1:]
+TIMELINE_LIMIT = 1000
 
 
 class ProgressEntry(Record):
     """The council's progress on one recommendation."""
 
     response: Markdown = Field(description="The council's response and progress (Markdown).")
-    timeline: Text | None = Field(default=None, description="Timeline as printed, e.g. \"By December 2012\".")
-    target_date: Date | None = Field(default=None, description="Target date, when there is one (YYYY-MM-DD).")
-    lead_officer: Slug | None = Field(default=None, description="Officer id from council.yaml.")
+    timeline: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)] | None = Field(
+        default=None,
+        description=f"Timeline as printed, e.g. \"By December 2012\"; at most {TIMELINE_LIMIT} characters "
+                    "(the detail belongs in `response`).",
+    )
+    target_date: Date | None = Field(
+        default=None, description="Target date, when there is one (YYYY-MM-DD); marked overdue once it has passed."
+    )
+    lead_officer: Slug | None = Field(default=None, description="Officer id from council.yaml (one lead).")
+    lead_officers: list[Slug] = Field(
+        default_factory=list, description="Officer ids from council.yaml, for joint leads, printed in this order."
+    )
     status: ProgressStatus = Field(
         default=ProgressStatus.IN_PROGRESS,
         description="`not started`, `in progress`, `ongoing`, `complete` or `not applicable`.",
     )
     extra: Extra = Field(default_factory=dict, description=EXTRA_DESCRIPTION)
+
+    @field_validator("timeline")
+    @classmethod
+    def _timeline_fits_its_cell(cls, value: str | None) -> str | None:
+        if value is not None and len(value) > TIMELINE_LIMIT:
+            raise ValueError(f"the timeline is {len(value)} characters; at most {TIMELINE_LIMIT} fit its column: "
+                             "keep dates and milestones here and put the detail in `response`")
+        return value
+
+    @model_validator(mode="after")
+    def _one_way_to_name_leads(self) -> ProgressEntry:
+        if self.lead_officer and self.lead_officers:
+            raise ValueError("give either `lead_officer: id` (one lead) or `lead_officers: [id, ...]`, not both")
+        return self
+
+    @property
+    def leads(self) -> list[str]:
+        """Officer ids of the leads, in order, whichever form was used."""
+        return [self.lead_officer] if self.lead_officer else list(self.lead_officers)
 
 
 class Progress(Record):
@@ -255,15 +280,35 @@ class Section(Record):
         default_factory=list, description="Recommendation ids whose text this section quotes before its paragraphs."
     )
     figures: list[Image] = Field(default_factory=list, description="Images or charts shown after the text.")
+    blocks: list[Block] = Field(default_factory=list, description=BLOCKS_DESCRIPTION)
     extra: Extra = Field(default_factory=dict, description=EXTRA_DESCRIPTION)
 
 
-class ProgressAppendix(Record):
+class Group(Record):
+    """Recommendations a paper prints together under a heading of its own."""
+
+    title: Text = Field(description="Heading as printed, e.g. \"Theme 1: Valuing professional expertise\".")
+    recommendations: list[RecommendationId] = Field(
+        min_length=1, description="Recommendation ids of the review, in the order to print them."
+    )
+
+
+class GroupedRows(Record):
+    """What progress appendices and matrix bodies share: the record, and how its rows are grouped."""
+
+    progress: Slug = Field(description="A progress record: a file name under `progress/`, without `.yaml`.")
+    groups: list[Group] = Field(default_factory=list, description=(
+        "The paper's own groups, in the order to print; each recommendation in at most one. Without `groups:`, "
+        "the review's own themes and order."))
+    omit: list[RecommendationId] = Field(default_factory=list, description=(
+        "Recommendation ids deliberately left out; any other one missing from every group is a warning."))
+
+
+class ProgressAppendix(GroupedRows):
     """The Recommendation / Government response / council response / Timeline table."""
 
     type: Literal["progress"] = Field(description="`progress`.")
     title: Text = Field(description="Appendix title, without \"Appendix N\".")
-    progress: Slug = Field(description="A progress record: a file name under `progress/`, without `.yaml`.")
 
 
 class RecommendationsAppendix(Record):
@@ -292,8 +337,42 @@ class TextAppendix(Record):
 
 
 Appendix = Annotated[
-    ProgressAppendix | RecommendationsAppendix | ListAppendix | TextAppendix, Field(discriminator="type")
+    ProgressAppendix | RecommendationsAppendix | ListAppendix | TextAppendix | ChangesBlock | SummaryBlock,
+    Field(discriminator="type"),
 ]
+
+
+class MatrixPart(str, Enum):
+    RECOMMENDATION = "recommendation"
+    RATIONALE = "rationale"
+    GOVERNMENT_RESPONSE = "government_response"
+    TIMESCALE = "timescale"
+    COUNCIL_RESPONSE = "council_response"
+    TIMELINE = "timeline"
+    LEAD_OFFICERS = "lead_officers"
+    STATUS = "status"
+
+
+class MatrixBody(GroupedRows):
+    """The paper's main content as a response matrix: the listed parts of every recommendation, by group."""
+
+    type: Literal["matrix"] = Field(description="`matrix`.")
+    parts: list[MatrixPart] = Field(
+        default_factory=lambda: [MatrixPart.RECOMMENDATION, MatrixPart.RATIONALE, MatrixPart.GOVERNMENT_RESPONSE,
+                                 MatrixPart.TIMESCALE, MatrixPart.COUNCIL_RESPONSE, MatrixPart.LEAD_OFFICERS],
+        min_length=1,
+        description="What to show for each recommendation, in order: `recommendation`, `rationale` (the review's "
+                    "reasoning), `government_response`, `timescale` (the Government's), `council_response`, "
+                    "`timeline`, `lead_officers`, `status` (the council's progress status).",
+    )
+
+    @field_validator("parts")
+    @classmethod
+    def _each_part_once(cls, value: list[MatrixPart]) -> list[MatrixPart]:
+        repeated = sorted({p.value for p in value if value.count(p) > 1})
+        if repeated:
+            raise ValueError(f"list each part once; repeated: {', '.join(repeated)}")
+        return value
 
 
 class BackgroundDocument(Record):
@@ -321,7 +400,10 @@ class Paper(Record):
     """`councils/<slug>/papers/<id>.yaml`: one committee paper."""
 
     title: Text = Field(description="Title of the paper.")
-    meeting: Meeting = Field(description="Where and when the paper is considered.")
+    meeting: Meeting | None = Field(
+        default=None, description="Where and when the paper is considered; leave out for a paper that goes to no "
+                                  "particular meeting (then `prepared` is required and no committee is printed)."
+    )
     reference: Text | None = Field(default=None, description="The council's own report reference, e.g. \"3905\".")
     review: Slug | None = Field(
         default=None, description="The review whose recommendations sections quote: a file under `councils/_reference/`."
@@ -336,10 +418,17 @@ class Paper(Record):
         default=ReportType.INFORMATION, description="`for information` or `for decision`."
     )
     prepared: Date | None = Field(
-        default=None, description="Date the paper was finalised; the PDF's date. Defaults to the meeting date."
+        default=None, description="Date the paper was finalised; the PDF's date. Defaults to the meeting date; "
+                                  "required when there is no `meeting`."
     )
     summary: Markdown | None = Field(default=None, description="Summary of the paper (Markdown).")
-    sections: list[Section] = Field(min_length=1, description="The numbered sections, in order.")
+    sections: list[Section] = Field(
+        default_factory=list,
+        description="The numbered sections, in order; may be left out when the paper has appendices or a `body`.",
+    )
+    body: MatrixBody | None = Field(
+        default=None, description="A main content built from a progress record (`type: matrix`), after the sections."
+    )
     recommendations: list[Markdown] = Field(
         default_factory=list, description="Recommendations (or action required) of the panel (Markdown)."
     )
@@ -362,111 +451,16 @@ class Paper(Record):
             raise ValueError("list at least one ward, or `All`")
         return value
 
+    @model_validator(mode="after")
+    def _dated_and_not_empty(self) -> Paper:
+        if self.meeting is None and self.prepared is None:
+            raise ValueError("a paper with no `meeting:` needs `prepared:` (YYYY-MM-DD), the date printed on it "
+                             "and in its file name")
+        if not (self.sections or self.appendices or self.body):
+            raise ValueError("the paper has no content: give `sections:`, `appendices:` or a `body:`")
+        return self
 
-class StyleConfig(Record):
-    """`templates/<style>/style.yaml`: a house style's description and parent."""
-
-    description: Text = Field(description="One line shown by `reportgen styles`.")
-    extends: Slug | None = Field(default="base", description="The style this one builds on; `base` by default.")
-
-
-# --- the meetings calendar ---------------------------------------------------
-
-ItemNumber = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)]
-_CLOCK = re.compile(r"^([01]?[0-9]|2[0-3]):([0-5][0-9])$")
-
-
-class Publication(Record):
-    """`publication:` in meetings.yaml: the council's own deadline rules, on top of the law.
-
-    The statutory deadline (5 clear days in England, 3 in Wales) always applies
-    and is not set here; see docs/meetings.md.
-    """
-
-    working_days_before: int | None = Field(
-        default=None, ge=1, le=60,
-        description="The council's internal deadline: papers are due this many working days before the "
-                    "meeting (the meeting day itself not counted), e.g. 7. Leave out when the council sets none.",
-    )
-    closure_days: list[Date] = Field(
-        default_factory=list,
-        description="Days the council offices are closed besides weekends and bank holidays (YYYY-MM-DD), "
-                    "e.g. 2012-12-24; they are not working days and do not count as clear days.",
-    )
-
-
-class Attachment(Record):
-    """An external PDF (a partner's report, minutes) put into the agenda pack after the item's paper."""
-
-    file: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)] = Field(
-        description="A PDF inside the council folder, e.g. `attachments/lscb-summary.pdf` "
-                    "(no `..`, no absolute paths, no URLs). It should be a tagged PDF: an untagged one is "
-                    "still put in the pack, with a warning, but makes the pack fail the PDF/UA checks.",
-    )
-    title: Text = Field(description="Title as listed on the agenda front sheet and in the pack's bookmarks.")
-
-    @field_validator("file")
-    @classmethod
-    def _a_pdf_inside_the_council_folder(cls, value: str) -> str:
-        confine.relative_path(value, "attachment")
-        if not value.lower().endswith(".pdf"):
-            raise ValueError("expected a PDF file (.pdf)")
-        return value
-
-
-class AgendaItem(Record):
-    """One item on a meeting's agenda."""
-
-    item: ItemNumber = Field(description="Item number as printed, e.g. \"5.10\" (kept as text).")
-    title: Text = Field(description="Item title as printed on the agenda.")
-    paper: Slug | None = Field(
-        default=None,
-        description="The paper for this item: a file name under `papers/`, without `.yaml`. "
-                    "Leave out while the paper is not written yet; `due` then lists it as missing.",
-    )
-    needs_paper: bool = Field(
-        default=True,
-        description="`false` for items that never have a report (apologies, declarations of interest); "
-                    "`due` then does not wait for a paper.",
-    )
-    attachments: list[Attachment] = Field(
-        default_factory=list,
-        description="External PDFs that follow the item's paper in the agenda pack (`reportgen pack`), in order.",
-    )
-    extra: Extra = Field(default_factory=dict, description=EXTRA_DESCRIPTION)
-
-
-class CommitteeMeeting(Record):
-    """One meeting in the council's calendar."""
-
-    committee: Slug = Field(description="Committee id from council.yaml.")
-    date: Date = Field(description="Date of the meeting (YYYY-MM-DD).")
-    time: dt.time = Field(description="Start time, 24-hour HH:MM in UK time (Europe/London), e.g. \"10:30\".")
-    venue: Text = Field(description="Where the meeting is held, as printed on the agenda.")
-    items: list[AgendaItem] = Field(default_factory=list, description="The agenda items, in agenda order.")
-    extra: Extra = Field(default_factory=dict, description=EXTRA_DESCRIPTION)
-
-    @field_validator("time", mode="before")
-    @classmethod
-    def _clock_time(cls, value: Any) -> Any:
-        if isinstance(value, dt.time):
-            return value
-        match = _CLOCK.match(str(value).strip()) if isinstance(value, str) else None
-        if match is None:
-            raise ValueError(f"expected a time written HH:MM (24-hour, UK time), e.g. 10:30 or 18:00; got {value!r}")
-        return dt.time(int(match[1]), int(match[2]))
-
-    def starts_at(self) -> dt.datetime:
-        """Date and time of the meeting as an aware datetime in Europe/London."""
-        from zoneinfo import ZoneInfo
-
-        return dt.datetime.combine(self.date, self.time, tzinfo=ZoneInfo("Europe/London"))
-
-
-class MeetingsCalendar(Record):
-    """`councils/<slug>/meetings.yaml`: the council's meetings and its publication rules."""
-
-    publication: Publication = Field(
-        default_factory=Publication, description="The council's own deadline rules and office closure days."
-    )
-    meetings: list[CommitteeMeeting] = Field(default_factory=list, description="The meetings, in any order.")
+    @property
+    def issue_date(self) -> dt.date:
+        """The paper's date: `prepared`, or the meeting date."""
+        return self.prepared or self.meeting.date

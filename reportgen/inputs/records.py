@@ -6,6 +6,7 @@ problem is collected, so an officer fixes them all in one go.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Generic, TypeVar
@@ -14,6 +15,7 @@ from pydantic import BaseModel
 
 from reportgen.confine import leads_out
 from reportgen.errors import Diagnostic, InputError, error
+from reportgen.inputs.meetings import MeetingsCalendar
 from reportgen.inputs.models import Council, Paper, Progress, Reference
 from reportgen.inputs.project import Project
 from reportgen.inputs.validate import validate
@@ -40,6 +42,15 @@ class CouncilRecords:
     council: Loaded[Council]
     papers: dict[str, Loaded[Paper]]
     progress: dict[str, Loaded[Progress]]
+    calendar: MeetingsCalendar | None = None
+
+    def meeting_dates(self, committee: str, before: dt.date) -> list[dt.date]:
+        """Dates of the committee's meetings before `before`, oldest first: from meetings.yaml and the papers."""
+        dates = {p.model.meeting.date for p in self.papers.values()
+                 if p.model.meeting and p.model.meeting.committee == committee}
+        if self.calendar is not None:
+            dates |= {m.date for m in self.calendar.meetings if m.committee == committee}
+        return sorted(d for d in dates if d < before)
 
 
 @dataclass
@@ -99,7 +110,14 @@ def read_council(project: Project, slug: str) -> tuple[CouncilRecords | None, li
     progress = reading.read_folder(folder / "progress", Progress)
     if reading.failed or council is None:
         return None, reading.diagnostics
-    return CouncilRecords(slug, folder, council, papers, progress), reading.diagnostics
+    return CouncilRecords(slug, folder, council, papers, progress, _quiet_calendar(folder)), reading.diagnostics
+
+
+def _quiet_calendar(folder: Path) -> MeetingsCalendar | None:
+    """meetings.yaml when it reads cleanly; only to date a committee's meetings (`due` reports its problems)."""
+    path = folder / "meetings.yaml"
+    loaded = Reading().read(path, MeetingsCalendar) if path.is_file() else None
+    return loaded.model if loaded else None
 
 
 @dataclass(frozen=True)

@@ -12,15 +12,29 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from pydantic import Field
+
 from reportgen.confine import leads_out
 from reportgen.errors import Diagnostic, InputError, did_you_mean, error, one_of
 from reportgen.inputs.fonts import installed_pack_stylesheets
-from reportgen.inputs.models import StyleConfig
+from reportgen.inputs.labels import LABELS_DESCRIPTION, Labels, unknown
+from reportgen.inputs.models import Record, Slug, Text
 from reportgen.inputs.project import Project
-from reportgen.inputs.records import CouncilRecords, Reading
+from reportgen.inputs.records import CouncilRecords, Loaded, Reading
 
 STYLESHEET = "style.css"
+# Rules for one output only: page boxes and running elements (print), or the
+# HTML twin's reflowing layout (screen). Each follows its layer's style.css.
+FORMAT_STYLESHEETS = {"pdf": "print.css", "html": "screen.css"}
 COUNCIL_LAYER = "council"
+
+
+class StyleConfig(Record):
+    """`templates/<style>/style.yaml`: a house style's description and parent."""
+
+    description: Text = Field(description="One line shown by `reportgen styles`.")
+    extends: Slug | None = Field(default="base", description="The style this one builds on; `base` by default.")
+    labels: Labels = Field(default_factory=dict, description=LABELS_DESCRIPTION + " Wins over the parent's.")
 
 
 @dataclass(frozen=True)
@@ -36,7 +50,8 @@ class Style:
     name: str
     description: str
     layers: tuple[Layer, ...]  # search order: council, style, parents ..., base
-    font_packs: tuple[Path, ...] = ()  # stylesheets of the optional font packs installed, after the first layer's
+    labels: tuple[Labels, ...] = ()  # each style's `labels:`, the style's before its parents', the root's last
+    font_packs: tuple[Path, ...] = ()  # stylesheets of the optional font packs installed: the PDF's, after base's
 
     @property
     def search_path(self) -> list[Path]:
@@ -44,8 +59,16 @@ class Style:
 
     @property
     def stylesheets(self) -> list[Path]:
-        sheets = [layer.folder / STYLESHEET for layer in reversed(self.layers) if (layer.folder / STYLESHEET).is_file()]
-        return [*sheets[:1], *self.font_packs, *sheets[1:]]
+        """The PDF's stylesheets, in cascade order."""
+        return self.stylesheets_for("pdf")
+
+    def stylesheets_for(self, output_format: str) -> list[Path]:
+        """Base first, council last; in each layer its style.css, then its sheet for this output."""
+        names = (STYLESHEET, FORMAT_STYLESHEETS[output_format])
+        sheets = [[layer.folder / name for name in names if (layer.folder / name).is_file()]
+                  for layer in reversed(self.layers)]
+        packs = list(self.font_packs) if output_format == "pdf" else []
+        return [*sheets[0], *packs, *(sheet for layer in sheets[1:] for sheet in layer)] if sheets else packs
 
     @property
     def asset_roots(self) -> list[Path]:
@@ -53,9 +76,13 @@ class Style:
 
 
 def read_style_config(project: Project, name: str) -> tuple[StyleConfig | None, list[Diagnostic]]:
+    loaded, problems = _read_style_yaml(project, name)
+    return (loaded.model if loaded else None), problems
+
+
+def _read_style_yaml(project: Project, name: str) -> tuple[Loaded[StyleConfig] | None, list[Diagnostic]]:
     reading = Reading()
-    loaded = reading.read(project.templates_dir / name / "style.yaml", StyleConfig)
-    return (loaded.model if loaded else None), reading.diagnostics
+    return reading.read(project.templates_dir / name / "style.yaml", StyleConfig), reading.diagnostics
 
 
 def resolve_style(project: Project, records: CouncilRecords) -> Style:
@@ -63,6 +90,7 @@ def resolve_style(project: Project, records: CouncilRecords) -> Style:
     name = records.council.model.style
     available = project.style_names()
     chain: list[Layer] = []
+    configs: list[Loaded[StyleConfig]] = []
     description = ""
     current: str | None = name
     while current is not None:
@@ -77,20 +105,34 @@ def resolve_style(project: Project, records: CouncilRecords) -> Style:
         if any(layer.name == current for layer in chain):
             raise InputError([error(f"style '{current}' extends itself through {' -> '.join(l.name for l in chain)}",
                                     file=project.templates_dir / current / "style.yaml")])
-        config, problems = read_style_config(project, current)
-        if config is None:
+        loaded, problems = _read_style_yaml(project, current)
+        if loaded is None:
             raise InputError(problems)
-        description = description or config.description
+        description = description or loaded.model.description
+        configs.append(loaded)
         chain.append(Layer(current, project.templates_dir / current))
-        current = config.extends
+        current = loaded.model.extends
     council_templates = records.folder / "templates"
     if council_templates.exists() and leads_out(council_templates, records.folder) is not None:
         raise InputError([error(
             "the council's templates folder is a symbolic link to a folder outside the council; "
             "copy the templates in instead", file=council_templates,
         )])
+    _check_labels(records, configs, chain[-1].name)
+    labels = tuple(c.model.labels for c in configs)
     packs = installed_pack_stylesheets(chain[-1].folder) if chain[-1].name == "base" else []
-    return Style(name, description, (Layer(COUNCIL_LAYER, council_templates), *chain), tuple(packs))
+    return Style(name, description, (Layer(COUNCIL_LAYER, council_templates), *chain), labels, tuple(packs))
+
+
+def _check_labels(records: CouncilRecords, configs: list[Loaded[StyleConfig]], root: str) -> None:
+    """Every label a council or style sets must be one the root style defines."""
+    known = configs[-1].model.labels
+    owners = [(records.council.source, records.council.model.labels)]
+    owners += [(c.source, c.model.labels) for c in configs[:-1]]
+    problems = [source.diagnostic(message, ("labels", name))
+                for source, labels in owners for name, message in unknown(labels, known, root)]
+    if problems:
+        raise InputError(problems)
 
 
 @dataclass(frozen=True)

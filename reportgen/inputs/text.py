@@ -34,16 +34,19 @@ BLANK_MEANING = "the paper will say 'No update given'"
 KeyPath = tuple[str | int, ...]
 
 
-@functools.lru_cache(maxsize=1)
-def markdown_parser() -> MarkdownIt:
-    """The one Markdown parser: CommonMark with pipe tables; no headings, images or raw HTML.
+@functools.lru_cache(maxsize=2)
+def markdown_parser(headings: bool = False) -> MarkdownIt:
+    """The one Markdown parser: CommonMark with pipe tables; no images or raw HTML.
 
-    Headings would break the paper's outline, images need alt text checked
-    elsewhere, and HTML is not trusted.
+    Images need alt text checked elsewhere, and HTML is not trusted. Headings
+    are off unless the template places them under a heading of its own
+    (`md(headings=3)`), or they would break the outline; underlined (setext)
+    headings stay off, so a line of dashes is no heading.
     """
+    disabled = ["lheading", "image", "html_block", "html_inline"] + ([] if headings else ["heading"])
     parser = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False,
                                        "maxNesting": _PARSER_NESTING})
-    return parser.enable("table").disable(["heading", "lheading", "image", "html_block", "html_inline"])
+    return parser.enable("table").disable(disabled)
 
 
 def is_blank(text: str) -> bool:

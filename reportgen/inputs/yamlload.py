@@ -117,7 +117,7 @@ class _Loader(yaml.SafeLoader):
             self._depth -= 1
 
 
-def load_yaml(path: Path) -> Document:
+def load_yaml(path: Path, max_bytes: int = MAX_BYTES) -> Document:
     """Read one YAML file into plain data plus its source map, or raise InputError."""
     path = Path(path)
     # A record that is a symbolic link to a file outside its own folder could
@@ -132,19 +132,19 @@ def load_yaml(path: Path) -> Document:
             file=path,
         )])
     try:
-        raw, size = _read_capped(path)
+        raw, size = _read_capped(path, max_bytes)
     except OSError as exc:
         raise InputError([error(f"cannot read file: {exc.strerror}", file=path)]) from None
-    if size > MAX_BYTES:
-        raise InputError([_too_big(size, path)])
-    return parse_yaml(raw, path)
+    if size > max_bytes:
+        raise InputError([_too_big(size, path, max_bytes)])
+    return parse_yaml(raw, path, max_bytes)
 
 
-def _too_big(size: int, path: Path) -> Diagnostic:
-    return error(f"file is {size:,} bytes, over the {MAX_BYTES:,}-byte limit for a record; split it up", file=path)
+def _too_big(size: int, path: Path, limit: int = MAX_BYTES) -> Diagnostic:
+    return error(f"file is {size:,} bytes, over the {limit:,}-byte limit for a record; split it up", file=path)
 
 
-def _read_capped(path: Path) -> tuple[bytes, int]:
+def _read_capped(path: Path, max_bytes: int = MAX_BYTES) -> tuple[bytes, int]:
     """The file's bytes, but never more than one byte over the cap, and never from a pipe or device.
 
     Reading a named pipe would wait for ever and reading /dev/zero would never
@@ -157,13 +157,13 @@ def _read_capped(path: Path) -> tuple[bytes, int]:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
             raise OSError(0, "not a regular file (a folder, a pipe or a device?); records must be plain files")
-        raw = handle.read(MAX_BYTES + 1)
+        raw = handle.read(max_bytes + 1)
         return raw, max(info.st_size, len(raw))
 
 
-def parse_yaml(raw: bytes, path: Path) -> Document:
-    if len(raw) > MAX_BYTES:
-        raise InputError([_too_big(len(raw), path)])
+def parse_yaml(raw: bytes, path: Path, max_bytes: int = MAX_BYTES) -> Document:
+    if len(raw) > max_bytes:
+        raise InputError([_too_big(len(raw), path, max_bytes)])
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         # Checked before the NUL test: UTF-16 text is full of NUL bytes but is not binary.
         raise InputError([error(

@@ -38,19 +38,23 @@ working days left, from `today` to a deadline
     deadline is today, 2 on a Wednesday for a Friday deadline. After the
     deadline it is minus the working days d with deadline < d <= today.
 
-status against one deadline, given `today` and whether the meeting's papers
-are *ready* (every agenda item has a paper and every paper validates):
+status of a paper against the statutory deadline D, given `today` (T), whether
+the paper is *ready* (its file exists and validates) and when the register
+says it was published (entries dated after T, or withdrawn by then, do not count):
 
-    missed      today is after the deadline and the papers are not ready
-    at risk     the papers are not ready, today is on or before the deadline
-                and at most 2 working days are left (so "deadline today but
-                not ready" is at risk, not due today)
-    due today   today is the deadline and the papers are ready: publish today
-    on track    anything else: not ready but 3 or more working days left,
-                or ready (before or after the deadline)
+    published             published on or before D
+    published late        published after D (shown; no alert)
+    ready, not published  ready, not published, T < D: publish by D
+    due today             ready, not published, T = D
+    at risk               not ready, T <= D and at most 2 working days left
+    missed                T > D and not published, ready or not
+    on track              not ready, 3 or more working days left
 
-A meeting's status is the worst of its statuses against the statutory
-deadline and the council deadline (missed > at risk > due today > on track).
+The council deadline is when papers must be *ready*, so it can only make an
+unpublished paper that is not ready worse: missed once it has passed, at risk
+within 2 working days of it. A paper's status is the worse of the two; a
+meeting's is the worst of its papers' (missed > at risk > due today > on
+track > ready, not published > published late > published).
 """
 
 from __future__ import annotations
@@ -74,6 +78,11 @@ _SEARCH_LIMIT = 366  # no real calendar has a year without a working day
 
 
 class Status(str, Enum):
+    """Where a paper or a meeting stands; in order of severity, the last is the worst."""
+
+    PUBLISHED = "published"
+    PUBLISHED_LATE = "published late"
+    READY = "ready, not published"
     ON_TRACK = "on track"
     DUE_TODAY = "due today"
     AT_RISK = "at risk"
@@ -85,12 +94,12 @@ class Status(str, Enum):
 
     @property
     def alerts(self) -> bool:
-        """True for the statuses monitoring must hear about (`due` exits 3)."""
+        """True for the statuses monitoring must hear about (`due` exits 4)."""
         return self in (Status.AT_RISK, Status.MISSED)
 
 
-def worst(statuses: Iterable[Status]) -> Status:
-    return max(statuses, key=lambda s: s.severity, default=Status.ON_TRACK)
+def worst(statuses: Iterable[Status], default: Status = Status.ON_TRACK) -> Status:
+    return max(statuses, key=lambda s: s.severity, default=default)
 
 
 @lru_cache(maxsize=None)
@@ -178,15 +187,17 @@ def working_days_left(today: dt.date, deadline: dt.date, calendar: WorkingCalend
     return -calendar.working_days_between(deadline, today + dt.timedelta(days=1))
 
 
-def status(today: dt.date, deadline: dt.date, ready: bool, calendar: WorkingCalendar) -> Status:
-    """Where a meeting stands against one deadline; see the module docstring for the definitions."""
+def status(today: dt.date, deadline: dt.date, ready: bool, calendar: WorkingCalendar,
+           published: dt.date | None = None) -> Status:
+    """Where a paper stands against one deadline; see the module docstring for the definitions."""
+    if published is not None:
+        return Status.PUBLISHED if published <= deadline else Status.PUBLISHED_LATE
     if today > deadline:
-        return Status.ON_TRACK if ready else Status.MISSED
-    if not ready and working_days_left(today, deadline, calendar) <= AT_RISK_WORKING_DAYS:
-        return Status.AT_RISK
-    if today == deadline:
-        return Status.DUE_TODAY
-    return Status.ON_TRACK
+        return Status.MISSED
+    if not ready:
+        close = working_days_left(today, deadline, calendar) <= AT_RISK_WORKING_DAYS
+        return Status.AT_RISK if close else Status.ON_TRACK
+    return Status.DUE_TODAY if today == deadline else Status.READY
 
 
 @dataclass(frozen=True)
@@ -206,18 +217,21 @@ def meeting_deadlines(
     ready: bool,
     calendar: WorkingCalendar,
     working_days_before: int | None = None,
+    published: dt.date | None = None,
 ) -> list[Deadline]:
-    """The statutory deadline, then the council's own when it sets one."""
+    """The statutory deadline, then the council's own when it sets one, each with the paper's status against it."""
     nation = calendar.nation
-    rules = [("statutory", statutory_deadline(meeting, calendar),
-              f"{statutory_clear_days(nation)} clear days ({nation.value})")]
+    law = statutory_deadline(meeting, calendar)
+    found = status(today, law, ready, calendar, published)
+    deadlines = [Deadline("statutory", law, f"{statutory_clear_days(nation)} clear days ({nation.value})",
+                          working_days_left(today, law, calendar), found)]
     if working_days_before is not None:
-        rules.append(("council", council_deadline(meeting, working_days_before, calendar),
-                      f"{working_days_before} working days before"))
-    return [
-        Deadline(kind, day, rule, working_days_left(today, day, calendar), status(today, day, ready, calendar))
-        for kind, day, rule in rules
-    ]
+        own = council_deadline(meeting, working_days_before, calendar)
+        # The council's deadline is for being ready: it changes nothing once a paper is ready or published.
+        against = found if ready or published is not None else status(today, own, False, calendar)
+        deadlines.append(Deadline("council", own, f"{working_days_before} working days before",
+                                  working_days_left(today, own, calendar), against))
+    return deadlines
 
 
 def short_date(day: dt.date, year: bool = True) -> str:

@@ -138,8 +138,10 @@ def _fetcher_class():
 # page and keeps nothing that ties the pieces together. This hook labels each
 # element with the HTML element it came from (in /T, removed again by
 # pdfrepair), so the repair can join the pieces exactly instead of guessing.
-# It wraps a private function, so it is applied only to the version it was
-# written for; pdfcheck then reports any split table a newer version makes.
+# While the HTML is at hand it also makes the spoken text match the written
+# text (`_speak_as_written`). It wraps a private function, so it is applied
+# only to the version it was written for; pdfcheck then reports any split
+# table a newer version makes.
 TRACED_VERSIONS = ("70.",)
 SOURCE_KEY = "/T"
 
@@ -164,6 +166,7 @@ def _trace_structure_sources() -> None:
             if source.element is not None and SOURCE_KEY[1:] not in element:
                 identity = (id(source.element), source.element_tag, type(source).__name__)
                 element[SOURCE_KEY[1:]] = pydyf.String(f"rg:{keys.setdefault(identity, len(keys))}")
+                _speak_as_written(element, source)
             yield element
 
     traced._reportgen_traced = True
@@ -197,6 +200,33 @@ class _CachedPageReferences:
             cached = (kids, len(kids), self.original.__get__(pdf, owner))
             pdf.__dict__["_reportgen_page_references"] = cached
         return cached[2]
+
+
+def _text_of(html_element) -> str:
+    return " ".join("".join(html_element.itertext()).split())
+
+
+def _speak_as_written(element, box) -> None:
+    """What a screen reader says is what the HTML says, not what the PDF shows.
+
+    CSS `text-transform` puts "MEETING:" in the page; the element it starts
+    on gets an /ActualText with the letters as written ("Meeting:"). A link's
+    annotation describes itself by its `title`, or its text, instead of the raw
+    address WeasyPrint puts there ("mailto:jo.smith@...").
+    """
+    import pydyf
+
+    if "::" in (box.element_tag or ""):
+        return  # generated content (::marker, ::before) has no text of its own in the HTML
+    style = box.style
+    parent_style = getattr(style, "parent_style", None)
+    if style["text_transform"] != "none" and (parent_style is None or parent_style["text_transform"] == "none"):
+        element["ActualText"] = pydyf.String(_text_of(box.element))
+    annotation = getattr(box, "link_annotation", None)
+    if annotation is not None and element["S"] == "/Link":
+        described = box.element.get("title") or _text_of(box.element)
+        if described:
+            annotation["Contents"] = pydyf.String(described)
 
 
 def _cache_page_references() -> None:

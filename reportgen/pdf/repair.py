@@ -9,6 +9,9 @@ structure tree:
   WeasyPrint repeats on each page is kept once and marked as an artifact;
 - header cells carry no /Scope (#2508): a heading-row cell gets Column, a
   header cell in a row of data cells gets Row;
+- a data cell names every row header of its row in /Headers, so in a row of
+  label/value pairs each value is read with every label: it keeps only the
+  labels to its left up to the previous value, as HTML's header scan does;
 - running headers and page numbers are left as content (#1836): they are
   marked as pagination artifacts and leave the structure tree;
 - a list item's paragraphs (`<li><p>`, a "loose" Markdown list) sit straight
@@ -43,6 +46,7 @@ class RepairLog:
     joined: int = 0
     repeated_headers: int = 0
     scopes: int = 0
+    headers: int = 0
     list_bodies: int = 0
     artifacts: int = 0
     glyphs_mapped: int = 0
@@ -50,7 +54,7 @@ class RepairLog:
 
     def summary(self) -> str:
         return (f"joined {self.joined} split elements, removed {self.repeated_headers} repeated heading rows, "
-                f"set {self.scopes} header scopes, put {self.list_bodies} list items' content in LBody, "
+                f"set {self.scopes} header scopes, gave {self.headers} data cells only their own row headers, put {self.list_bodies} list items' content in LBody, "
                 f"marked {self.artifacts} running headers/footers as artifacts, "
                 f"mapped {self.glyphs_mapped} glyphs with no text")
 
@@ -143,12 +147,14 @@ class _Repair:
     # -- cell headers --
 
     def fix_headers(self, tree: StructTree) -> None:
-        """Data cells point at the header cells that survived the joining."""
+        """Data cells point at the header cells that survived the joining, and only at those that govern them."""
         for node in tree.of_type("/TD"):
             headers = attribute(node, "/Headers")
             if isinstance(headers, Array):
-                ids = [self.header_ids.get(str(h), str(h)) for h in headers]
-                set_attribute(node, "/Headers", Array([pikepdf.String(i) for i in dict.fromkeys(ids)]), "/Table")
+                ids = list(dict.fromkeys(self.header_ids.get(str(h), str(h)) for h in headers))
+                kept = governing_headers(tree, node, ids)
+                self.log.headers += len(kept) < len(ids)
+                set_attribute(node, "/Headers", Array([pikepdf.String(i) for i in kept]), "/Table")
 
     # -- running headers and footers --
 
@@ -221,6 +227,25 @@ class _Repair:
         self.rewrite_content()
         self.update_parent_tree()
         return self.log
+
+
+def governing_headers(tree: StructTree, cell, header_ids: list[str]) -> list[str]:
+    """Of a data cell's header ids, those that govern it: every column header, and of its own row's
+    header cells only the block nearest on its left (HTML's scan passes over data cells until it
+    meets header cells; those past the next data cell label that cell instead)."""
+    row = tree.parent(cell)
+    cells = [k for k in kids(row) if is_element(k) and tree.type(k) in ("/TH", "/TD")] if is_element(row) else []
+    position = next((i for i, c in enumerate(cells) if c.objgen == cell.objgen), None)
+    if position is None:
+        return header_ids
+    block: list[str] = []
+    for other in reversed(cells[:position]):
+        if tree.type(other) == "/TH":
+            block.append(str(other.get("/ID", "")))
+        elif block:
+            break
+    in_row = {str(c.get("/ID", "")) for c in cells if tree.type(c) == "/TH"}
+    return [h for h in header_ids if h not in in_row or h in block]
 
 
 def scope_header_cells(tree: StructTree) -> int:

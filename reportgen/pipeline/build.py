@@ -1,7 +1,7 @@
 """The build pipeline: plan what changed, render it, write it atomically, record it.
 
-    gather (reportgen.inputs.gather) -> plan against the manifest -> render HTML
-      -> PDF (reportgen.pipeline.produce) -> write atomically
+    gather (reportgen.pipeline.gather) -> put back published files -> plan against the
+      manifest -> render HTML -> PDF (reportgen.pipeline.produce) -> write atomically
 
 A batch checks every council before it renders any. A council with an input
 error is not built at all; one council's failure never stops the others.
@@ -9,6 +9,8 @@ error is not built at all; one council's failure never stops the others.
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import hashlib
 import multiprocessing
 import os
@@ -18,10 +20,14 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
-from reportgen.errors import BuildError, display_path
+from reportgen.errors import BuildError
 from reportgen.pipeline.gather import CouncilInputs, Inputs, gather, select_paper
 from reportgen.merge import PaperView
-from reportgen.pipeline.manifest import LISTING, Entry, Manifest, Publication, file_hash, folder_files, inputs_hash
+from reportgen.inputs.register import PublishedFile, read_register
+from reportgen.pipeline.manifest import LISTING, Entry, Manifest, file_hash, folder_files, inputs_hash
+from reportgen.pipeline.published import (
+    changes_since, output_target, produced_names, refusal, relative_inputs, restore_published, stale_outputs,
+)
 from reportgen.pipeline.output import build_lock, describe_write_error, remove_stale_temporaries, write_atomic
 from reportgen.inputs.project import Project
 from reportgen.inputs.records import yaml_files
@@ -29,14 +35,11 @@ from reportgen.inputs.styles import Style
 from reportgen.render.html import render_html
 
 
-FORMATS = ("pdf", "html")
-
-
 @dataclass(frozen=True)
 class PaperOutcome:
     council: str
     paper: str
-    status: str  # "written", "unchanged" or "failed"
+    status: str  # "written", "unchanged", "restored" (a published file put back) or "failed"
     files: tuple[Path, ...] = ()
     message: str = ""
     pages: int = 0
@@ -49,6 +52,7 @@ class BuildReport:
     inputs: Inputs
     outcomes: list[PaperOutcome] = field(default_factory=list)
     seconds: float = 0.0
+    pruned: list[Path] = field(default_factory=list)  # outputs removed by `--prune`
 
     @property
     def ok(self) -> bool:
@@ -69,7 +73,13 @@ class Job:
     inputs: dict[str, str]
     inputs_hash: str
     strict: bool = False
-    published: Publication | None = None  # set when the target is a published paper: never overwrite it
+    published: PublishedFile | None = None  # set when the target is a published paper: never overwrite it
+    changes: tuple[str, ...] = ()  # the inputs changed since it was published
+
+    @property
+    def keep(self) -> bool:
+        """The target is a published file and nothing it was built from has changed: it is the file."""
+        return self.published is not None and not self.changes
 
 
 def style_inputs(style: Style) -> dict[str, str]:
@@ -83,29 +93,24 @@ def style_inputs(style: Style) -> dict[str, str]:
     return found
 
 
-def plan(inputs: Inputs, out_dir: Path, formats: tuple[str, ...], manifest: Manifest,
-         strict: bool = False) -> list[Job]:
+def paper_inputs(view: PaperView, shared: dict[str, str]) -> dict[str, str]:
+    """Every file one paper is built from, with its hash: its records, then its style's files (`shared`)."""
+    return {**{str(p): file_hash(p) for p in view.source_files}, **shared}
+
+
+def plan(inputs: Inputs, root: Path, out_dir: Path, formats: tuple[str, ...], strict: bool = False) -> list[Job]:
     jobs = []
     for council in inputs.councils.values():
         shared = style_inputs(council.style)
+        own = f"{council.register.folder.relative_to(root).as_posix()}/"  # the council's own records
         for view in council.papers:
-            files = {**{str(p): file_hash(p) for p in view.source_files}, **shared}
+            files = paper_inputs(view, shared)
             for fmt in formats:
-                target, published = output_target(manifest, out_dir, council.slug, view, fmt)
-                jobs.append(Job(council, view, fmt, target, files, inputs_hash(files, fmt), strict, published))
+                target = output_target(council.register, out_dir, council.slug, view, fmt)
+                changes = changes_since(target.published, relative_inputs(root, files), own) if target.published else []
+                jobs.append(Job(council, view, fmt, target.path, files, inputs_hash(files, fmt), strict,
+                                target.published, tuple(changes)))
     return jobs
-
-
-def output_target(manifest: Manifest, out_dir: Path, slug: str, view: PaperView,
-                  fmt: str) -> tuple[Path, Publication | None]:
-    """Where a paper goes: its own name; once published, a new `-revN` file for each revision."""
-    publication = manifest.published(slug, view.id, fmt)
-    revisions = len(view.paper.revisions)
-    if publication is None:
-        return out_dir / slug / f"{view.stem}.{fmt}", None
-    if revisions > publication.revision:
-        return out_dir / slug / f"{view.stem}-rev{revisions}.{fmt}", None
-    return publication.output, publication
 
 
 def build(
@@ -119,44 +124,60 @@ def build(
     force: bool = False,
     jobs: int | None = None,
     only: dict[str, set[str]] | None = None,
+    prune: bool = False,
     inputs: Inputs | None = None,
     on_outcome: Callable[[PaperOutcome, int, int], None] | None = None,
 ) -> BuildReport:
     """Build the papers of the councils named (all when none are); only what changed unless `force`.
 
-    `only` keeps the papers named per council; `inputs`, already gathered for these councils, saves
-    reading and checking them again (the agenda pack gathers once for its plan and its papers).
+    Published files are put back first and never overwritten; `prune` removes
+    outputs that no paper produces any more. `only` keeps the papers named per
+    council; `inputs`, already gathered for these councils, saves reading and
+    checking them again (the agenda pack gathers once for its plan and its papers).
     """
     started = time.perf_counter()
     out_dir = Path(out_dir)
     with build_lock(out_dir), Manifest(out_dir) as manifest:
         remove_stale_temporaries(out_dir)
-        unchanged: list[PaperOutcome] = []
+        report = BuildReport(Inputs())
         slugs = project.select(names)
-        if not (force or strict or paper_id or only or inputs is not None):
+        if not (force or strict or paper_id or only or prune or inputs is not None):
             # Councils whose every paper is recorded as current need no reading at all.
-            fresh = [s for s in slugs if _council_is_current(project, s, manifest, formats)]
-            for slug in fresh:
-                for (paper, _), entry in sorted(manifest.entries(slug).items()):
-                    if _fmt_of(entry) in formats:
-                        unchanged.append(PaperOutcome(slug, paper, "unchanged", (entry.output,)))
-            slugs = [s for s in slugs if s not in fresh]
+            for slug in list(slugs):
+                current = _current_outcomes(project, slug, manifest, formats, out_dir)
+                if current is not None:
+                    report.outcomes += current
+                    slugs.remove(slug)
         if inputs is None:
             inputs = gather(project, slugs, strict=strict) if slugs else Inputs()
+        report.inputs = inputs
+        restored: dict[Path, PaperOutcome] = {}
+        for council in inputs.councils.values():
+            for item in restore_published(council.register, out_dir, council.slug):
+                status = "failed" if item.problem else "restored"
+                restored[item.path] = PaperOutcome(council.slug, item.paper, status, (item.path,), item.problem)
+            if prune:
+                report.pruned += _prune(council, out_dir, manifest)
         if paper_id is not None:
             select_paper(inputs, paper_id)
         if only is not None:  # a new Inputs: the caller's stays as it was
             inputs = replace(inputs, councils={
                 slug: replace(council, papers=[p for p in council.papers if p.id in only.get(slug, ())])
                 for slug, council in inputs.councils.items()})
-        report = BuildReport(inputs, outcomes=unchanged)
         todo = []
-        for job in plan(inputs, out_dir, formats, manifest, strict):
+        for job in plan(inputs, project.root, out_dir, formats, strict):
             entry = manifest.get(job.council.slug, job.view.id, job.fmt)
-            if not force and manifest.is_current(entry, job.inputs_hash):
-                report.outcomes.append(PaperOutcome(job.council.slug, job.view.id, "unchanged", (job.target,)))
+            if job.keep or (not force and manifest.is_current(entry, job.inputs_hash)):
+                if job.keep:
+                    manifest.record(job.council.slug, job.view.id, job.fmt,
+                                    Entry(job.target, job.inputs_hash, job.inputs, job.published.sha256))
+                report.outcomes.append(restored.pop(job.target, None)
+                                       or PaperOutcome(job.council.slug, job.view.id, "unchanged", (job.target,)))
             else:
                 todo.append(job)
+        # Older published versions, and papers not in this build, go first: after the (stable) sort
+        # below, a paper's last outcome is then always its current file's, which the agenda pack uses.
+        report.outcomes[:0] = restored.values()
         total = len(report.outcomes) + len(todo)
         for outcome, job in _run(todo, jobs):
             if outcome.status != "failed":
@@ -170,16 +191,32 @@ def build(
     return report
 
 
-def _fmt_of(entry: Entry) -> str:
-    return entry.output.suffix.lstrip(".")
+def _prune(council: CouncilInputs, out_dir: Path, manifest: Manifest) -> list[Path]:
+    """Remove the council's outputs that no paper produces any more, and what the manifest says of them."""
+    removed = []
+    for path in stale_outputs(out_dir / council.slug, produced_names(council.register, council.papers)):
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+        removed.append(path)
+    papers = {view.id for view in council.papers}
+    for paper in {paper for paper, _ in manifest.entries(council.slug)} - papers:
+        manifest.forget(council.slug, paper)
+    return removed
 
 
-def _council_is_current(project: Project, slug: str, manifest: Manifest, formats: tuple[str, ...]) -> bool:
+def _current_outcomes(project: Project, slug: str, manifest: Manifest, formats: tuple[str, ...],
+                      out_dir: Path) -> list[PaperOutcome] | None:
+    """Each paper as "unchanged" when every one is recorded as current and every published file is in place."""
     entries = manifest.entries(slug)
     papers = {p.stem for p in yaml_files(project.council_dir(slug) / "papers")}
     if not papers or {(p, f) for p in papers for f in formats} - set(entries):
-        return False
-    return all(manifest.still_current(entries[(p, f)], f) for p in papers for f in formats)
+        return None
+    if not all(manifest.still_current(entries[(p, f)], f) for p in papers for f in formats):
+        return None
+    register, _ = read_register(project.council_dir(slug))
+    if register is None or any(file_hash(out_dir / slug / e.file) != e.sha256 for e in register.files_in_force()):
+        return None
+    return [PaperOutcome(slug, p, "unchanged", (entries[(p, f)].output,)) for p in sorted(papers) for f in formats]
 
 
 def _run(todo: list[Job], jobs: int | None):
@@ -225,13 +262,8 @@ def run_job(job: Job) -> PaperOutcome:
 
 def _write(job: Job, data: bytes) -> bool:
     """Write the output, unless that would change a published paper."""
-    if job.published is not None and hashlib.sha256(data).hexdigest() != job.published.output_hash:
-        paper_file = job.view.source_files[1] if len(job.view.source_files) > 1 else job.view.id
-        raise BuildError(
-            f"this paper was published on {job.published.published_on} and has changed since, so the published "
-            f"version was kept as it was; to issue a revised version, add under `revisions:` in "
-            f"{display_path(paper_file)} the date and a note of what changed"
-        )
+    if job.published is not None and hashlib.sha256(data).hexdigest() != job.published.sha256:
+        raise BuildError(refusal(job.view, job.published, list(job.changes), dt.date.today()))
     return write_atomic(job.target, data)
 
 
@@ -243,7 +275,7 @@ def _build_pdf(job: Job) -> PaperOutcome:
         render_html(view, council.style),
         base_url=view.council_folder,
         allowed_roots=[*council.style.asset_roots, view.council_folder],
-        date=view.paper.prepared or view.paper.meeting.date,
+        date=view.paper.issue_date,
         strict=job.strict,
     )
     changed = _write(job, produced.pdf)

@@ -10,6 +10,7 @@ from reportgen.inputs.contrast import check_stylesheets
 from reportgen.inputs.fonts import Coverage, coverage
 from reportgen.inputs.project import Project
 from reportgen.inputs.records import Loaded, read_council, read_references
+from reportgen.inputs.register import Register, check_register, read_register
 from reportgen.inputs.text import check_record
 from reportgen.inputs.styles import Style, resolve_style
 from reportgen.merge import PaperView, check_reference, merge_council
@@ -20,6 +21,7 @@ class CouncilInputs:
     slug: str
     style: Style
     papers: list[PaperView]
+    register: Register  # what the council has published (councils/<slug>/published.yaml)
 
 
 @dataclass
@@ -64,20 +66,22 @@ def gather(project: Project, names: list[str] | None = None, *, strict: bool = F
             except InputError as exc:
                 council_problems += exc.diagnostics
             else:
-                key = tuple(style.stylesheets)
+                key = tuple(dict.fromkeys(style.stylesheets + style.stylesheets_for("html")))  # PDF and twin
                 if key not in contrast_checked:
-                    fonts = coverage(list(key))
+                    fonts = coverage(style.stylesheets)  # the PDF's: the twin uses the reader's fonts
                     contrast_checked[key] = [*check_stylesheets(list(key)), *fonts.problems]
                     fonts_of[key] = fonts
                 council_problems += contrast_checked[key]
                 council_problems += _text_problems(records, references, fonts_of[key], checked_references)
                 papers, problems = merge_council(records, references)
                 council_problems += problems
+                register, problems = read_register(records.folder)
+                council_problems += problems + (check_register(register, records.papers) if register else [])
                 if not records.papers and not any(d.is_error for d in council_problems):
                     council_problems.append(records.council.source.diagnostic(
                         "this council has no papers yet: add one under papers/", warn=True))
                 if not any(d.is_error for d in council_problems):
-                    inputs.councils[slug] = CouncilInputs(slug, style, papers)
+                    inputs.councils[slug] = CouncilInputs(slug, style, papers, register)
         inputs.diagnostics += council_problems
         bad = reference_failed or any(d.is_error or strict for d in council_problems)
         if bad:

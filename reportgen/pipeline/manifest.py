@@ -35,16 +35,6 @@ CREATE TABLE IF NOT EXISTS outputs (
     inputs TEXT NOT NULL,
     output_hash TEXT NOT NULL,
     PRIMARY KEY (council, paper, format)
-);
-CREATE TABLE IF NOT EXISTS published (
-    council TEXT NOT NULL,
-    paper TEXT NOT NULL,
-    format TEXT NOT NULL,
-    revision INTEGER NOT NULL,
-    output TEXT NOT NULL,
-    output_hash TEXT NOT NULL,
-    published_on TEXT NOT NULL,
-    PRIMARY KEY (council, paper, format, revision)
 )
 """
 
@@ -107,16 +97,6 @@ class Entry:
     output_hash: str
 
 
-@dataclass(frozen=True)
-class Publication:
-    """A version of a paper that was made public: never to be overwritten."""
-
-    revision: int  # 0 for the original, then 1, 2 ... for each revised version
-    output: Path
-    output_hash: str
-    published_on: str
-
-
 class Manifest:
     """The record of what is in an output folder; used only by the process that holds the build lock."""
 
@@ -136,7 +116,7 @@ class Manifest:
             raise BuildError(
                 f"the build record {display_path(self.path)} could not be used ({exc}); if the disk is full, free "
                 f"some space; if the file is damaged, delete it and build again (every paper is then rebuilt; "
-                f"publication records in it are lost)"
+                f"nothing else is lost: what was published is recorded in each council's published.yaml)"
             ) from None
 
     def close(self) -> None:
@@ -174,24 +154,11 @@ class Manifest:
                      entry.output_hash),
                 )
 
-    def published(self, council: str, paper: str, fmt: str) -> Publication | None:
-        """The latest published version of a paper in one format, if it was published."""
-        with self._guard():
-            row = self.db.execute(
-                "SELECT revision, output, output_hash, published_on FROM published "
-                "WHERE council=? AND paper=? AND format=? ORDER BY revision DESC LIMIT 1",
-                (council, paper, fmt),
-            ).fetchone()
-            return Publication(row[0], Path(row[1]), row[2], row[3]) if row else None
-
-    def publish(self, council: str, paper: str, fmt: str, publication: Publication) -> None:
+    def forget(self, council: str, paper: str) -> None:
+        """Drop what was recorded of a paper that no longer exists."""
         with self._guard():
             with self.db:
-                self.db.execute(
-                    "INSERT OR REPLACE INTO published VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (council, paper, fmt, publication.revision, str(publication.output), publication.output_hash,
-                     publication.published_on),
-                )
+                self.db.execute("DELETE FROM outputs WHERE council=? AND paper=?", (council, paper))
 
     def is_current(self, entry: Entry | None, expected_hash: str) -> bool:
         """The output on disk is the one recorded, built from inputs that hash as they do now."""

@@ -11,6 +11,7 @@ import datetime as dt
 import functools
 import os
 from pathlib import Path
+from typing import Callable
 
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
@@ -18,8 +19,11 @@ from jinja2.sandbox import SandboxedEnvironment
 from reportgen import __version__
 from reportgen.confine import Roots
 from reportgen.errors import BuildError, display_path
+from reportgen.render.chart import Chart, status_chart
 from reportgen.render.markdown import to_html, to_inline_html
-from reportgen.merge import AppendixView, FigureView, PaperView, SectionView
+from reportgen.merge import AppendixView, BodyView, FigureView, PaperView, SectionView
+from reportgen.merge.summary import StatusSummary
+from reportgen.inputs.labels import LabelLookup
 from reportgen.inputs.models import Committee, Council, Meeting, Officer, Paper, Reference
 from reportgen.inputs.styles import Style
 
@@ -117,8 +121,9 @@ def _cached_environment(search_path: tuple[Path, ...], prefixes: tuple[tuple[str
 CONTEXT_VARIABLES: dict[str, tuple[object, str]] = {
     "council": (Council, "The council, from `council.yaml`."),
     "paper": (Paper, "The paper, from `papers/<id>.yaml`."),
-    "meeting": (Meeting, "The meeting the paper goes to (`paper.meeting`)."),
-    "committee": (Committee, "The committee named by `meeting.committee`, resolved."),
+    "meeting": (Meeting | None, "The meeting the paper goes to (`paper.meeting`); none for a paper that goes to "
+                                "no particular meeting: print no committee or meeting date then."),
+    "committee": (Committee | None, "The committee named by `meeting.committee`, resolved; none without a meeting."),
     "authorised_by": (Officer | None, "The officer named by `paper.authorised_by`, resolved."),
     "lead_officers": (list[Officer], "The officers named by `paper.lead_officers`, resolved."),
     "contact": (Officer | None, "The officer named by `paper.contact`, resolved."),
@@ -126,10 +131,20 @@ CONTEXT_VARIABLES: dict[str, tuple[object, str]] = {
     "review": (Reference | None, "The review named by `paper.review`, when there is one."),
     "logo": (FigureView | None, "The council's logo (`council.logo`), checked to lie inside the council folder."),
     "sections": (list[SectionView], "The paper's sections, numbered, with quoted recommendations resolved."),
+    "body": (BodyView | None, "The paper's main content built from a progress record (`paper.body`), rendered by "
+                              "`body/<type>.html` after the sections; none when the paper has no `body`."),
     "appendices": (list[AppendixView], "The paper's appendices, numbered, with their data merged in."),
     "prepared": (dt.date, "The paper's date: `paper.prepared`, or the meeting date."),
+    "label": (Callable[[str], str], "`label('government_response')`: printed wording, the council's `labels:` "
+                                    "first, then the style's, then base's built-in wording (see [Labels](#labels)). Takes a status too "
+                                    "(`label(row.government.status)`); `{review}` in a label is the paper's review "
+                                    "unless given: `label('rationale', review=appendix.reference.short_title)`."),
+    "status_chart": (Callable[[StatusSummary], Chart], "`status_chart(block.summary)`: the summary's bar chart, "
+                                                       "drawn by reportgen as SVG in the style's `--rag-*` colours, "
+                                                       "with `.src` (for `<img src>`), `.alt`, `.width`, `.height`."),
     "style": (str, "The house style's name, e.g. `hampshire`."),
-    "stylesheets": (list[str], "URLs of the stylesheets in cascade order: base, style(s), council."),
+    "stylesheets": (list[str], "URLs of the stylesheets in cascade order, base, style(s), council: each "
+                               "layer's `style.css`, then its `print.css` (PDF) or `screen.css` (HTML)."),
     "generator": (str, "`reportgen <version>`, for the PDF's metadata."),
     "output_format": (str, "`pdf` when rendering the PDF, `html` for the HTML version: test it for "
                            "markup only one of them needs."),
@@ -139,6 +154,7 @@ CONTEXT_VARIABLES: dict[str, tuple[object, str]] = {
 def context(view: PaperView, style: Style, output_format: str = "pdf") -> dict:
     """The variables every template sees (documented in docs/house-styles.md)."""
     paper = view.paper
+    lookup = labels(view, style)
     return {
         "council": view.council,
         "paper": paper,
@@ -151,13 +167,24 @@ def context(view: PaperView, style: Style, output_format: str = "pdf") -> dict:
         "review": view.review,
         "logo": view.logo,
         "sections": view.sections,
+        "body": view.body,
         "appendices": view.appendices,
-        "prepared": paper.prepared or paper.meeting.date,
+        "prepared": paper.issue_date,
+        "label": lookup,
+        "status_chart": status_chart(style.stylesheets, lookup),
         "style": style.name,
-        "stylesheets": [p.as_uri() for p in style.stylesheets],
+        "stylesheets": [p.as_uri() for p in style.stylesheets_for(output_format)],
         "generator": f"reportgen {__version__}",
         "output_format": output_format,
     }
+
+
+def labels(view: PaperView, style: Style) -> LabelLookup:
+    """The paper's `label()`: council, then style labels; `{council}` and `{review}` filled in for this paper."""
+    reviews = [view.review, view.body.reference if view.body else None, *(a.reference for a in view.appendices)]
+    review = next((r for r in reviews if r is not None), None)
+    values = {"council": view.council.display_short_name, "review": review.short_title if review else ""}
+    return LabelLookup((view.council.labels, *style.labels), values)
 
 
 def render_html(view: PaperView, style: Style, output_format: str = "pdf") -> str:

@@ -3,8 +3,9 @@
 Government guidance is to publish HTML first. The twin is the same template
 output as the PDF, made to stand alone: stylesheets are inlined (without the
 print-only font files, so it uses the reader's own fonts), images become data
-URLs, and a small screen stylesheet makes it readable on a phone. Nothing in
-it asks for anything from outside the file.
+URLs. Its screen layout comes from the styles' screen.css files, which the
+template links for output_format="html". Nothing in it asks for anything
+from outside the file.
 """
 
 from __future__ import annotations
@@ -21,32 +22,17 @@ from reportgen.errors import BuildError
 from reportgen.merge import PaperView
 from reportgen.inputs.styles import Style
 
-SCREEN_CSS = """
-/* Screen reading of the HTML twin: system fonts, a readable measure, tables that scroll. */
-html { font-family: Arial, "Liberation Sans", Helvetica, sans-serif; font-size: 100%; overflow-wrap: anywhere; }
-body { max-width: 60rem; margin: 0 auto; padding: 1rem; }
-.running-header { position: static; font-size: 1rem; margin-bottom: 1rem; }
-.skip-link { position: absolute; left: -10000px; top: 0; }
-.skip-link:focus { position: static; display: inline-block; padding: 0.5rem; background: #ffffff; color: #1a1a1a; }
-.table-scroll { overflow-x: auto; margin-bottom: 1.5rem; }
-.table-scroll:focus { outline: 3px solid #1d4f91; }
-.progress-table { min-width: 48rem; }
-.appendix { margin-top: 2.5rem; }
-img { max-width: 100%; height: auto; }
-"""
-
 _FONT_FACE = re.compile(r"@font-face\s*\{[^}]*\}", re.S)
 _URL = re.compile(r"url\(([^)]*)\)")
 
 
 class _Tags(HTMLParser):
-    """Where, in the source text, the stylesheet links and images are, and where the head ends."""
+    """Where, in the source text, the stylesheet links and images are."""
 
     def __init__(self, html: str):
         super().__init__(convert_charrefs=True)
         self.line_starts = [0, *(newline.end() for newline in re.finditer("\n", html))]  # as the parser counts lines
         self.found: list[tuple[int, int, str, list[tuple[str, str | None]]]] = []  # start, end, tag, attributes
-        self.head_end: int | None = None
         self.feed(html)
         self.close()
 
@@ -62,10 +48,6 @@ class _Tags(HTMLParser):
             self.found.append((start, start + len(self.get_starttag_text()), tag, attrs))
 
     handle_startendtag = handle_starttag
-
-    def handle_endtag(self, tag):
-        if tag == "head" and self.head_end is None:
-            self.head_end = self._here()
 
 
 def _attribute(name: str, value: str | None) -> str:
@@ -88,6 +70,8 @@ def render_standalone(html: str, view: PaperView, style: Style) -> str:
         return f"<style>\n{css}\n</style>"
 
     def inline_image(attrs: list[tuple[str, str | None]], closed: bool) -> str:
+        if (dict(attrs)["src"] or "").startswith("data:"):  # already inside, e.g. the summary's chart
+            return f"<img {' '.join(_attribute(name, value) for name, value in attrs)}{' /' if closed else ''}>"
         path = local(dict(attrs)["src"])
         kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         data = f"data:{kind};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"
@@ -98,8 +82,6 @@ def render_standalone(html: str, view: PaperView, style: Style) -> str:
     edits = [(start, end, inline_css(dict(attrs)) if tag == "link"
               else inline_image(attrs, html[start:end].endswith("/>")))
              for start, end, tag, attrs in tags.found]
-    if tags.head_end is not None:
-        edits.append((tags.head_end, tags.head_end, f"<style>{SCREEN_CSS}</style>\n"))
     pieces, done = [], 0
     for start, end, replacement in sorted(edits):
         pieces += [html[done:start], replacement]

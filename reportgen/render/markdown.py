@@ -4,7 +4,7 @@ Raw HTML in a record is never passed through: markdown-it shows it as text,
 and nh3 then keeps only the tags and link schemes a paper needs, so nothing
 typed into a record can add a script, a stylesheet, an image or a link to a
 local file. Pipe tables, which officers paste from spreadsheets, become real
-tables with scoped header cells.
+tables with scoped header cells; blank text says "No update given.".
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from reportgen.inputs.text import is_blank, markdown_parser
 
 ALLOWED_TAGS = {
     "p", "br", "em", "strong", "ul", "ol", "li", "blockquote", "code", "a", "sub", "sup",
+    "h3", "h4", "h5", "h6",  # only from `md(headings=N)`, N >= 3
     "table", "thead", "tbody", "tr", "th", "td",
 }
 ALLOWED_ATTRIBUTES = {"a": {"href"}, "ol": {"start"}, "th": {"scope", "class"}, "td": {"class"}}
@@ -45,28 +46,45 @@ def _keep_attribute(tag: str, name: str, value: str) -> str | None:
     return value
 
 
-def _html(text: str) -> str:
-    """markdown-it's HTML, with a table's header cells scoped and its column alignment as classes."""
-    parser = markdown_parser()
-    tokens = parser.parse(text)
+def _shift_headings(tokens: list, top: int) -> None:
+    """The field's heading levels, in order, become `top`, `top + 1` ... (at most h6), so none is skipped."""
+    levels = sorted({int(t.tag[1]) for t in tokens if t.type == "heading_open"})
+    new_level = {level: f"h{min(top + i, 6)}" for i, level in enumerate(levels)}
+    for token in tokens:
+        if token.type in ("heading_open", "heading_close"):
+            token.tag = new_level[int(token.tag[1])]
+
+
+def _scope_table_cells(tokens: list) -> None:
+    """A pasted table's header cells scoped to their column; its column alignment as a class, not a style."""
     for token in tokens:
         if token.type in ("th_open", "td_open"):
             align = ALIGN_CLASSES.get(str(token.attrGet("style") or ""))
             token.attrs = {"class": align} if align else {}
             if token.type == "th_open":
                 token.attrSet("scope", "col")
-    return parser.renderer.render(tokens, parser.options, {})
 
 
 @lru_cache(maxsize=4096)
-def to_html(text: str | None) -> Markup:
-    """Sanitised HTML for a Markdown field; empty for None, "No update given." for blank text."""
+def to_html(text: str | None, headings: int | None = None) -> Markup:
+    """Sanitised HTML for a Markdown field; empty for None, "No update given." for blank text.
+
+    `headings=N` lets the field have headings (`# Key points`), as hN and
+    below: N is one level under the heading the template puts it beneath.
+    """
     if not text:
         return Markup("")
     if is_blank(text):
         return NO_UPDATE
+    if headings is not None and not 3 <= headings <= 6:
+        raise ValueError(f"md(headings={headings}): a field's headings start at level 3 to 6")
+    parser = markdown_parser(headings is not None)
+    tokens = parser.parse(text)
+    if headings is not None:
+        _shift_headings(tokens, headings)
+    _scope_table_cells(tokens)
     clean = nh3.clean(
-        _html(text),
+        parser.renderer.render(tokens, parser.options, {}),
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=LINK_SCHEMES,

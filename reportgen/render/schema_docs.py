@@ -12,6 +12,7 @@ tests/test_schema_docs.py fails when the committed file differs from the output.
 
 from __future__ import annotations
 
+import collections.abc
 import dataclasses
 import datetime as dt
 import sys
@@ -26,6 +27,7 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
 from reportgen import merge
+from reportgen.merge import rows
 from reportgen.inputs import models
 from reportgen.render.html import CONTEXT_VARIABLES, environment
 
@@ -55,10 +57,68 @@ VIEW_FIELDS: dict[str, str] = {
     "AppendixView.progress": "The progress record (progress appendices).",
     "AppendixView.rows": "One row per recommendation of the review, in order (progress appendices).",
     "AppendixView.themes": "The review's recommendations grouped by theme (recommendations appendices).",
+    "AppendixView.groups": "The rows under headings, in print order (progress appendices): the paper's own `groups:` "
+                           "when it declares them, else the review's themes. `appendix.record.groups` says which.",
+    "SectionView.blocks": "Blocks computed from progress records after the section's text (`changes`, `summary`): "
+                          "render each with `blocks/<type>.html`.",
+    "AppendixView.block": "The computed block of a `changes` or `summary` appendix.",
+    "BlockView.type": "`changes` or `summary`: picks `blocks/<type>.html`.",
+    "BlockView.record": "The block as written in the paper (a ChangesBlock or SummaryBlock).",
+    "BlockView.reference": "The review the records report on.",
+    "BlockView.progress": "The (current) progress record.",
+    "BlockView.previous": "`changes`: the earlier record (`from`).",
+    "BlockView.since_meeting": "`changes`: the date of the meeting the earlier record went to, when known.",
+    "BlockView.changes": "`changes`: one RecommendationChange per recommendation, in the review's order; "
+                         "`block.changed` and `block.unchanged` split them.",
+    "BlockView.summary": "`summary`: the counts (a StatusSummary); `status_chart(block.summary)` draws its chart.",
+    "RecommendationChange.recommendation": "The recommendation.",
+    "RecommendationChange.before": "Its entry in the earlier record, if any.",
+    "RecommendationChange.after": "Its entry in the later record, if any.",
+    "RecommendationChange.response": "`added`, `changed`, `unchanged`, `removed` or `none`; also `status_changed`, "
+                                     "`target` (`new`/`moved`/`removed`), `timeline_changed`, `leads_changed`.",
+    "RecommendationChange.words": "How a changed response's words changed (a WordChange).",
+    "RecommendationChange.government_updates": "The Government's updates dated between the two records' `as_at`.",
+    "RecommendationChange.government_before": "The Government's response status as at the earlier record.",
+    "RecommendationChange.government_after": "The Government's response status as at the later record.",
+    "WordChange.edits": "The first places where words changed, each an Edit (`before` -> `after`).",
+    "WordChange.more": "How many more places changed.",
+    "WordChange.words_before": "Words in the earlier response.",
+    "WordChange.words_after": "Words in the later response.",
+    "WordChange.rewritten": "True when most of the text is new: say so rather than list edits.",
+    "Edit.before": "The words replaced or removed (empty for an addition).",
+    "Edit.after": "The words added (empty for a removal).",
+    "StatusSummary.total": "Recommendations counted.",
+    "StatusSummary.statuses": "A StatusCount per progress status, in order, zeros too (and `no_update`).",
+    "StatusSummary.government": "A StatusCount per Government response status (and `not_yet_published`).",
+    "StatusSummary.overdue": "The rows whose target date had passed by the record's `as_at`.",
+    "StatusCount.key": "The status's label name: print `label(item.key)`.",
+    "StatusCount.count": "How many recommendations have it.",
+    "StatusCount.rag": "The council's RAG rating of the status (`red`, `amber`, `green`), or none.",
+    "Chart.src": "The chart as a `data:` URL, for `<img src>`.",
+    "Chart.alt": "Its text alternative: the same numbers as the table.",
+    "Chart.width": "Width in CSS px.",
+    "Chart.height": "Height in CSS px.",
+    "BodyView.type": "`matrix`: picks `body/<type>.html`.",
+    "BodyView.record": "The body as written in the paper (a MatrixBody).",
+    "BodyView.reference": "The review the progress record reports on.",
+    "BodyView.progress": "The progress record.",
+    "BodyView.parts": "The parts to show for each recommendation, in order; each is `parts/<name>.html` and "
+                      "`label(name)` is its heading.",
+    "BodyView.groups": "The rows under headings, in print order: the paper's own `groups:`, else the review's themes.",
+    "BodyView.rows": "Every row printed, in print order (`omit:` and recommendations in no group left out).",
+    "RowGroup.title": "Heading as printed: the group's title, or the theme's.",
+    "RowGroup.rows": "Its rows, in the declared order (or the review's order, for a theme).",
+    "RowGroup.theme": "The review's theme, when the rows are grouped by the review's themes; none for a paper's own group.",
     "ProgressRow.recommendation": "The recommendation.",
-    "ProgressRow.government": "The Government's response to it.",
+    "ProgressRow.government": "The Government's response as it stood on the record's `as_at`: updates dated later "
+                              "are left out and the status is the one in force then; none when the response was "
+                              "published after `as_at`.",
     "ProgressRow.entry": "The council's progress entry; none when the record gives none (print \"No update given\").",
-    "ProgressRow.lead_officer": "The entry's lead officer, resolved.",
+    "ProgressRow.lead_officer": "The entry's first lead officer, resolved (kept for one-lead templates).",
+    "ProgressRow.lead_officers": "The entry's lead officers, resolved, in order (`lead_officer` or "
+                                "`lead_officers`); empty when none is named.",
+    "ProgressRow.overdue": "True when the entry's `target_date` had passed by the record's `as_at` and its status "
+                           "is neither `complete` nor `not applicable`: print a visible \"overdue\" marker.",
     "ThemeGroup.theme": "The theme.",
     "ThemeGroup.recommendations": "Its recommendations, in order.",
 }
@@ -69,18 +129,25 @@ UNDESCRIBED = "UNDESCRIBED: add a description to VIEW_FIELDS in reportgen/schema
 LOOP_VARIABLES: list[tuple[str, object, str]] = [
     ("section", merge.SectionView, "In `section.html`: the section being rendered (one of `sections`)."),
     ("appendix", merge.AppendixView, "In `appendix/<type>.html`: the appendix being rendered (one of `appendices`)."),
+    ("row", rows.ProgressRow, "In `parts/<name>.html`, and in the loops of `appendix/progress.html` and "
+                              "`body/matrix.html`: the recommendation being rendered."),
 ]
 
 # Clearer wording for filters whose docstrings speak to Python readers.
 FILTER_NOTES: dict[str, str] = {
     "long_date": "A date as \"21 January 2013\"; empty for none.",
-    "md": "Markdown text to safe HTML (paragraphs, lists, emphasis, links); empty for none.",
+    "md": "Markdown text to safe HTML (paragraphs, lists, emphasis, links); empty for none. "
+          "`md(headings=3)` also turns `# Heading` lines into headings from `<h3>` down, for text "
+          "placed under an `<h2>` (a summary, a section's body).",
     "md_inline": "As `md`, without the wrapping `<p>` when the text is one paragraph (for `<li>`, `<td>`).",
 }
 
 # Read-only properties templates may use, with what they give.
 PROPERTIES: dict[type, dict[str, str]] = {
     models.Council: {"display_short_name": "`short_name`, or `name` when there is none."},
+    models.Paper: {"issue_date": "`prepared`, or the meeting date: the paper's date."},
+    models.ProgressEntry: {"leads": "The lead officers' ids in order, whichever of `lead_officer` or `lead_officers` "
+                                    "was used."},
     models.ResponseStatus: {"label": "The value with a capital, e.g. \"Accepted in principle\"."},
     models.ProgressStatus: {"label": "The value with a capital, e.g. \"In progress\"."},
 }
@@ -118,6 +185,8 @@ def type_text(annotation: object, metadata: tuple | list = ()) -> str:
         options = [a for a in args if a is not type(None)]
         text = " or ".join(type_text(a, metadata) for a in options)
         return f"{text} or none" if len(options) < len(args) else text
+    if origin is collections.abc.Callable:
+        return "function returning text"
     if origin is typing.Literal:
         return " or ".join(f"`{a}`" for a in args)
     if origin is list:
@@ -160,7 +229,7 @@ def _fields(cls: type) -> list[tuple[str, object, list, str, str]]:
     if issubclass(cls, BaseModel):
         rows = []
         for name, info in cls.model_fields.items():
-            rows.append((name, info.annotation, list(info.metadata), _default_text(info), info.description or ""))
+            rows.append((info.alias or name, info.annotation, list(info.metadata), _default_text(info), info.description or ""))
         return rows
     hints = typing.get_type_hints(cls, include_extras=True)
     rows = []
@@ -175,7 +244,7 @@ def _default_text(info: FieldInfo) -> str:
         return "required"
     if info.default_factory is not None:
         value = info.default_factory()
-        return "optional" if value in ({}, []) else f"default `{_yaml(value)}`"
+        return "optional" if value in ({}, []) or isinstance(value, BaseModel) else f"default `{_yaml(value)}`"
     if info.default is None:
         return "optional"
     return f"default `{_yaml(info.default)}`"
@@ -185,7 +254,7 @@ def _yaml(value: object) -> str:
     if isinstance(value, Enum):
         return str(value.value)
     if isinstance(value, list):
-        return "[" + ", ".join(map(str, value)) + "]"
+        return "[" + ", ".join(_yaml(v) for v in value) + "]"
     return str(value)
 
 
@@ -243,6 +312,13 @@ def _styles(templates: Path) -> list[tuple[str, str, str, list[str], list[str]]]
     return rows
 
 
+def _base_labels(base: Path) -> dict[str, str]:
+    import yaml
+
+    config = yaml.safe_load((base / "style.yaml").read_text(encoding="utf-8")) or {}
+    return {str(k): str(v) for k, v in (config.get("labels") or {}).items()}
+
+
 # --- the document ------------------------------------------------------------
 
 
@@ -287,6 +363,14 @@ def generate(templates: Path = TEMPLATES) -> str:
     add("")
 
     base = templates / "base"
+    add("## Labels\n")
+    add("What `label(name)` prints unless the council's or the style's `labels:` says otherwise: the `labels:` "
+        "of `templates/base/style.yaml`, which name every label there is. Statuses are looked up by their value "
+        "with `_` for spaces (`label(row.government.status)`).\n")
+    add("| Label | Built-in wording |\n| --- | --- |")
+    for name, text in _base_labels(base).items():
+        add(f"| `{name}` | {_cell(text)} |")
+    add("")
     add("## Blocks of `base/paper.html`\n")
     add("A style's `paper.html` that starts `{% extends \"base/paper.html\" %}` may replace any of "
         "these; `{{ super() }}` inside a replacement keeps the base's content. In order:\n")

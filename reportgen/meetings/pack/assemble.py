@@ -12,6 +12,7 @@ attachments, so every other problem still stops the pack.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 import time
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ import pikepdf
 
 from reportgen.errors import BuildError, Diagnostic
 from reportgen.inputs.project import Project
+from reportgen.inputs.register import Register
 from reportgen.meetings.pack.plan import PackPlan, plan_pack
 from reportgen.meetings.pack.sheet import Placed, front_sheet
 from reportgen.pdf.concat import Bookmark, Source, concat
@@ -47,6 +49,7 @@ class PackReport:
     findings: list[str] = field(default_factory=list)  # machine-check findings accepted (untagged attachments)
     intake: list[str] = field(default_factory=list)  # per attachment: what was removed, repaired, how it went in
     seconds: float = 0.0
+    plan: PackPlan | None = None  # what it holds
 
 
 @dataclass(frozen=True)
@@ -59,13 +62,14 @@ class _Part:
 
 
 def build_pack(project: Project, slug: str, date: dt.date, committee: str | None = None, *,
-               out_dir: Path, strict: bool = False) -> PackReport:
-    """Build (or leave unchanged) the agenda pack of one meeting; InputError or BuildError on failure."""
+               out_dir: Path, strict: bool = False, supplement: bool = False) -> PackReport:
+    """Build (or leave unchanged) the agenda pack of one meeting, or its next supplement; InputError or
+    BuildError on failure. A pack that was published is never overwritten."""
     started = time.perf_counter()
-    plan = plan_pack(project, slug, date, committee, strict=strict)
+    plan = plan_pack(project, slug, date, committee, strict=strict, supplement=supplement)
     out_dir = Path(out_dir)
     report = PackReport(plan.target(out_dir), "unchanged", 0, diagnostics=list(plan.diagnostics),
-                        intake=intake_lines(plan))
+                        intake=intake_lines(plan), plan=plan)
     papers = _build_papers(plan, out_dir, strict, report)
     parts = _parts(plan, papers)
     front = front_sheet(plan, [p.placed for p in parts], strict=strict)
@@ -80,6 +84,11 @@ def build_pack(project: Project, slug: str, date: dt.date, committee: str | None
         report.findings = [f"[{f.rule}] {f.message}" for f in check_pdf(pack).findings]
     with build_lock(out_dir):
         try:
+            if plan.published is not None and hashlib.sha256(pack).hexdigest() != plan.published.sha256:
+                copy = Register(plan.calendar.folder).copy_of(plan.published)
+                if copy.is_file():  # what went out stays in the output folder
+                    write_atomic(report.target, copy.read_bytes())
+                raise BuildError(_published_pack_changed(plan))
             changed = write_atomic(report.target, pack)
         except OSError as exc:
             raise BuildError(describe_write_error(report.target, exc)) from None
@@ -88,6 +97,16 @@ def build_pack(project: Project, slug: str, date: dt.date, committee: str | None
     report.attachments = sum(len(i.attachments) for i in plan.items)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _published_pack_changed(plan: PackPlan) -> str:
+    meeting = plan.meeting
+    return (
+        f"the {plan.what} of {meeting.committee.id} on {meeting.date} was published on "
+        f"{plan.published.published_on} and would now be different, so the published one was kept. A paper "
+        f"or attachment added since goes out in a supplement, with `late_reason:` on its item: reportgen pack "
+        f"{plan.calendar.slug} --meeting {meeting.date} --supplement. A paper changed since is issued as a "
+        f"revision of its own (`revisions:` in the paper)")
 
 
 def intake_lines(plan: PackPlan) -> list[str]:
@@ -162,7 +181,7 @@ def assemble(plan: PackPlan, front: bytes, parts: list[_Part]) -> tuple[bytes, i
                          for n in numbers)
         outline.append(Bookmark(f"Item {item.number}: {item.title}", numbers[0], children))
     merged = concat(sources, outline)
-    marks = [Mark(page, f"Pack page {page + 1}",
+    marks = [Mark(page, plan.page_label(page + 1),
                   x=width - (PAGE_NUMBER_RIGHT_LANDSCAPE if width > height else PAGE_NUMBER_RIGHT),
                   y=PAGE_NUMBER_TOP, size=PAGE_NUMBER_SIZE, align="right", kind="Header")
              for page, (width, height) in enumerate(page_sizes(merged.pdf))]

@@ -15,6 +15,7 @@ from pathlib import Path
 from reportgen.confine import Roots
 from reportgen.errors import Diagnostic, InputError, did_you_mean, display_path, error, one_of
 from reportgen.inputs.project import Project
+from reportgen.inputs.register import PublishedPack, Register, read_register
 from reportgen.inputs.styles import Style
 from reportgen.meetings.calendar import CouncilCalendar, ScheduledMeeting, read_calendar
 from reportgen.pdf.intake import Intake, Unreadable, take_in
@@ -43,6 +44,7 @@ class PackItem:
     paper: str | None  # paper id
     paper_title: str | None
     attachments: tuple[PackAttachment, ...]
+    late_reason: str | None = None  # in a supplement: why it missed the published pack
 
 
 @dataclass(frozen=True)
@@ -55,17 +57,35 @@ class PackPlan:
     prepared: dt.date
     diagnostics: tuple[Diagnostic, ...]
     inputs: Inputs  # the council as gathered for the plan; its papers are built from it
+    supplement: int = 0  # 0 for the agenda pack, N for Supplement N
+    published: PublishedPack | None = None  # the register's entry, when this very pack was published
 
     @property
     def title(self) -> str:
-        return f"Agenda pack: {self.meeting.committee.name}, {long_date(self.meeting.date)}"
+        what = f"Supplement {self.supplement} to the agenda" if self.supplement else "Agenda pack"
+        return f"{what}: {self.meeting.committee.name}, {long_date(self.meeting.date)}"
+
+    @property
+    def what(self) -> str:
+        """`agenda pack` or `supplement N`, for messages."""
+        return f"supplement {self.supplement}" if self.supplement else "agenda pack"
 
     @property
     def paper_ids(self) -> list[str]:
         return [item.paper for item in self.items if item.paper is not None]
 
+    @property
+    def attachment_files(self) -> list[str]:
+        return [a.file for item in self.items for a in item.attachments]
+
+    def page_label(self, page: int) -> str:
+        """What is printed at the top of page `page` (1-based): its own numbering for a supplement."""
+        return f"Supplement {self.supplement}, page {page}" if self.supplement else f"Pack page {page}"
+
     def target(self, out_dir: Path) -> Path:
-        return out_dir / self.calendar.slug / f"{self.meeting.date.isoformat()}-{self.meeting.committee.id}-{PACK_NAME}.pdf"
+        name = f"{self.meeting.date.isoformat()}-{self.meeting.committee.id}-{PACK_NAME}"
+        return out_dir / self.calendar.slug / (f"{name}-supplement-{self.supplement}.pdf" if self.supplement
+                                               else f"{name}.pdf")
 
 
 def find_meeting(calendar: CouncilCalendar, date: dt.date, committee: str | None) -> ScheduledMeeting:
@@ -88,14 +108,21 @@ def find_meeting(calendar: CouncilCalendar, date: dt.date, committee: str | None
 
 
 def plan_pack(project: Project, slug: str, date: dt.date, committee: str | None = None, *,
-              strict: bool = False) -> PackPlan:
-    """Read and check the meeting, its papers and its attachments; InputError with every problem found."""
+              strict: bool = False, supplement: bool = False) -> PackPlan:
+    """Read and check the meeting, its papers and its attachments; InputError with every problem found.
+
+    With `supplement`, the plan is the next supplement to the published pack:
+    only the items (papers, attachments) no published pack or supplement held.
+    """
     project.select([slug])
     calendar, problems = read_calendar(project, slug)
     if calendar is None:
         raise InputError(problems)
     meeting = find_meeting(calendar, date, committee)
     diagnostics = [d for d in problems if d.is_error or _about_meeting(d, meeting)]
+    register, problems = read_register(calendar.folder)
+    diagnostics += problems
+    number, late = _supplement(register or Register(calendar.folder), meeting, supplement)
     inputs = gather(project, [slug], strict=strict)
     diagnostics += inputs.diagnostics
     council = inputs.councils.get(slug)
@@ -110,7 +137,13 @@ def plan_pack(project: Project, slug: str, date: dt.date, committee: str | None 
     items: list[PackItem] = []
     for j, scheduled in enumerate(meeting.items):
         item = scheduled.item
-        view = views.get(item.paper) if item.paper else None
+        if late is not None and j not in late:
+            continue
+        if late is not None and item.late_reason is None:
+            diagnostics.append(source.diagnostic(
+                f"item {item.item} was not in the published agenda pack, so it goes in supplement {number}, which "
+                "must say why it is late: add `late_reason:` to the item", where + (j,)))
+        view = views.get(item.paper) if item.paper and (late is None or late[j][0]) else None
         if item.paper and scheduled.paper_file is None:
             diagnostics.append(source.diagnostic(
                 f"item {item.item}: there is no papers/{item.paper}.yaml yet, and the pack needs every paper; "
@@ -121,20 +154,54 @@ def plan_pack(project: Project, slug: str, date: dt.date, committee: str | None 
                 where + (j,), warn=True))
         attachments = []
         for k, attachment in enumerate(item.attachments):
+            if late is not None and k not in late[j][1]:
+                continue
             problems = _Problems(source, where + (j, "attachments", k, "file"), diagnostics)
             taken = _take_attachment(calendar, attachment.file, attachment.title, lang, problems)
             if taken is not None:
                 attachments.append(taken)
-        items.append(PackItem(item.item, item.title, item.paper, view.paper.title if view else None,
-                              tuple(attachments)))
+        paper = item.paper if late is None or late[j][0] else None
+        items.append(PackItem(item.item, item.title, paper, view.paper.title if view else None,
+                              tuple(attachments), item.late_reason if late is not None else None))
 
     if any(d.is_error or strict for d in diagnostics) or council is None:
         if not any(d.is_error for d in diagnostics):  # --strict: warnings count
             diagnostics.append(error("not built: warnings count as errors with --strict"))
         raise InputError(diagnostics)
-    dates = [v.paper.prepared or v.paper.meeting.date for v in views.values() if v.id in meeting.paper_ids]
+    ids = [i.paper for i in items if i.paper]
+    dates = [v.paper.issue_date for v in views.values() if v.id in ids]
+    published = next((p for p in register.packs_of(meeting.date, meeting.committee.id) if p.supplement == number),
+                     None) if register else None
     return PackPlan(project, calendar, meeting, council.style, tuple(items), max(dates, default=meeting.date),
-                    tuple(diagnostics), inputs)
+                    tuple(diagnostics), inputs, number, published)
+
+
+def _supplement(register: Register, meeting: ScheduledMeeting,
+                wanted: bool) -> tuple[int, dict[int, tuple[bool, set[int]]] | None]:
+    """The next supplement's number and, per item index, (its paper is new, its new attachments); None: the pack."""
+    published = register.packs_of(meeting.date, meeting.committee.id)
+    if not wanted:
+        return 0, None
+    if not any(p.supplement == 0 for p in published):
+        raise InputError([error(
+            f"no agenda pack of {meeting.committee.id} on {meeting.date} is recorded as published, so there is "
+            f"nothing to supplement; build the agenda pack (without --supplement) and publish it with "
+            f"`reportgen publish {meeting.council_slug} --pack {meeting.date}`")])
+    papers = {paper for p in published for paper in p.papers}
+    files = {file for p in published for file in p.attachments}
+    late = {}
+    for j, scheduled in enumerate(meeting.items):
+        item = scheduled.item
+        new_paper = item.paper is not None and item.paper not in papers
+        new_files = {k for k, a in enumerate(item.attachments) if a.file not in files}
+        if new_paper or new_files:
+            late[j] = (new_paper, new_files)
+    number = max(p.supplement for p in published) + 1
+    if not late:
+        raise InputError([error(
+            f"nothing for supplement {number}: every paper and attachment on the agenda of {meeting.committee.id} "
+            f"on {meeting.date} was in its published agenda pack or a supplement")])
+    return number, late
 
 
 def _about_meeting(d: Diagnostic, meeting: ScheduledMeeting) -> bool:

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 from reportgen import __version__
 from reportgen.errors import BuildError
-from reportgen.inputs.models import Committee, CommitteeMeeting, Council
+from reportgen.inputs.meetings import CommitteeMeeting
+from reportgen.inputs.models import Committee, Council
 from reportgen.meetings.pack.plan import PackPlan
 from reportgen.pipeline.produce import render_repaired
 from reportgen.render.html import render_template
@@ -33,6 +34,7 @@ class AgendaEntry:
     page: int | None  # the pack page where the item's paper (or first attachment) starts; None: nothing in the pack
     paper_title: str | None  # the paper's own title, when it has one
     attachments: list[AgendaAttachment]
+    late_reason: str | None = None  # in a supplement: why the item missed the published pack
 
 
 @dataclass(frozen=True)
@@ -52,10 +54,13 @@ PACK_CONTEXT_VARIABLES: dict[str, tuple[object, str]] = {
     "meeting": (CommitteeMeeting, "The meeting from `meetings.yaml`: `date`, `venue`, `items` ..."),
     "time": (str, "The start time as printed, e.g. `18:30`."),
     "items": (list[AgendaEntry], "The agenda items in order: `number`, `title`, `page` (none when the item "
-                                 "has nothing in the pack), `paper_title`, `attachments` (`title`, `page`)."),
+                                 "has nothing in the pack), `paper_title`, `attachments` (`title`, `page`), "
+                                 "`late_reason` (in a supplement: why the item is late)."),
+    "supplement": (int, "0 for the agenda pack; N for Supplement N, which holds only the late items."),
     "prepared": (dt.date, "The pack's date: the latest `prepared` date of its papers, or the meeting date."),
     "style": (str, "The house style's name."),
-    "stylesheets": (list[str], "URLs of the stylesheets in cascade order: base, style(s), council."),
+    "stylesheets": (list[str], "URLs of the PDF's stylesheets in cascade order, base, style(s), council: "
+                               "each layer's `style.css`, then its `print.css`."),
     "generator": (str, "`reportgen <version>`, for the PDF's metadata."),
 }
 
@@ -70,7 +75,8 @@ def entries(plan: PackPlan, placed: list[Placed], front_pages: int) -> list[Agen
         if part.kind == "attachment":
             attachments.setdefault(part.item, []).append(AgendaAttachment(part.title, page))
         page += part.pages
-    return [AgendaEntry(item.number, item.title, starts.get(i), item.paper_title, attachments.get(i, []))
+    return [AgendaEntry(item.number, item.title, starts.get(i), item.paper_title, attachments.get(i, []),
+                        item.late_reason)
             for i, item in enumerate(plan.items)]
 
 
@@ -83,6 +89,7 @@ def pack_context(plan: PackPlan, items: list[AgendaEntry]) -> dict:
         "meeting": plan.meeting.meeting,
         "time": plan.meeting.meeting.time.strftime("%H:%M"),
         "items": items,
+        "supplement": plan.supplement,
         "prepared": plan.prepared,
         "style": plan.style.name,
         "stylesheets": [p.as_uri() for p in plan.style.stylesheets],

@@ -1,0 +1,1 @@
+"""The monthly cycle with the spreadsheet officers already use: tracker export and import, and `diff`."""
