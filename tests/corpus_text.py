@@ -14,7 +14,8 @@ from pathlib import Path
 import pdfplumber
 import pikepdf
 
-from hostile import CORPUS, ROOT, Fixture, pdf_text, rendered_html, tags_of
+from conftest import ROOT
+from hostile import CORPUS, Fixture, pdf_text, rendered_html, tags_of
 
 MM = 72 / 25.4
 EDGE = 10 * MM  # every style's page margins are wider than this
@@ -132,7 +133,8 @@ def check_no_update_given(f: Fixture) -> None:
     text = pdf_text(pdf)
     assert text.count("Noupdategiven.") == 3, text  # the summary, and R3 and R5's responses
     (twin,) = f.out_dir.rglob("*.html")
-    assert twin.read_text(encoding="utf-8").count('<p class="no-update">No update given.</p>') == 3
+    # The twin shows the progress table, and the same entries again as cards for a narrow screen.
+    assert twin.read_text(encoding="utf-8").count('<p class="no-update">No update given.</p>') in (3, 5)
 
 
 def check_only_the_projects_fonts(f: Fixture) -> None:
@@ -146,6 +148,26 @@ def check_only_the_projects_fonts(f: Fixture) -> None:
         chars = {c["text"] for page in doc.pages for c in page.chars}
     for sample in ("ŷŴ", "żółćęłńś", "αβγΩ", "Жщё", "ক", "ਪ", "द", "ب", "ے"):
         assert set(sample) <= chars, sample
+
+
+
+def check_content_round_two(f: Fixture) -> None:
+    """Everything typed is printed inside the page; the pasted tables are tables; the blank item says so."""
+    (pdf,) = _pdfs(f)
+    with pdfplumber.open(pdf) as doc:
+        for number, page in enumerate(doc.pages, 1):
+            outside = [c["text"] for c in page.chars if c["x0"] < EDGE or c["x1"] > page.width - EDGE]
+            assert not outside, f"page {number}: {''.join(outside)[:80]!r} is off the page"
+    text = pdf_text(pdf)
+    for typed in ("Total2012–13", "1,350", "Llanfairpwllgwyngyllgogerychwyrndrobwllllantysiliogogogoch",
+                  "https://partners.example.org/safeguarding/children/referrals/2012-13/quarterly-returns/"
+                  "index.html?view=summary&team=MASH", "@example-borough-council.gov.uk", "Noupdategiven."):
+        assert typed in text, typed
+    with pikepdf.open(pdf) as doc:
+        from reportgen.pdf.structtree import read_tree
+
+        tree = read_tree(doc.Root.StructTreeRoot)
+        assert len(tree.of_type("/Table")) == 4  # the cover, the two pasted tables, the progress table
 
 
 __all__ = [name for name in list(globals()) if name.startswith(("setup_", "check_"))]
