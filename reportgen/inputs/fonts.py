@@ -132,9 +132,18 @@ class Coverage:
         return ord(character) in self.characters or not needs_glyph(character)
 
 
+# The one font of reportgen's own fontconfig configuration (pdf/fontconfig.conf),
+# which sets what a style without fonts of its own prints: printable ASCII.
+FALLBACK_FONT = Path(__file__).resolve().parents[1] / "pdf" / "fallback" / "ReportgenFallback-Regular.ttf"
+
+
 def coverage(stylesheets: list[Path]) -> Coverage:
+    """What the style's fonts, and reportgen's fallback font, can print; the style's fonts that cannot be read."""
     characters: set[int] = set()
     problems = []
+    if FALLBACK_FONT.is_file():
+        stat = FALLBACK_FONT.stat()
+        characters |= _cmap(FALLBACK_FONT, stat.st_mtime_ns, stat.st_size)[0]
     for face in font_faces(stylesheets):
         if not face.path.is_file():
             continue  # a missing file is the fetcher's message, at build time, naming it
