@@ -59,3 +59,29 @@ def test_a_long_url_breaks_after_its_punctuation_and_a_long_word_where_it_hyphen
     z = ZERO_WIDTH_SPACE
     assert f"https://{z}example.{z}org/{z}children/{z}referrals?{z}a={z}1&amp;{z}b={z}2" in html
     assert f"in{z}ter{z}na{z}tion{z}al{z}isa{z}tion" in html
+
+
+def test_doctor_reports_the_chinese_pack_missing_or_changed(tmp_path):
+    from reportgen.doctor import run_checks
+
+    templates = tmp_path / "templates"
+    (templates / "base/fonts/chinese").mkdir(parents=True)
+    (pack,) = [c for c in run_checks(templates) if c.name == "font pack Chinese"]
+    assert (pack.ok, pack.required, pack.detail) == (False, False, "not installed (optional)")
+    assert pack.fix == "run `make fonts-chinese` to print Chinese text"
+    (templates / "base/fonts/chinese/NotoSansSC-Regular.otf").write_bytes(b"not the pinned font")
+    (pack,) = [c for c in run_checks(templates) if c.name == "font pack Chinese"]
+    assert not pack.ok and pack.detail == "NotoSansSC-Regular.otf is not the pinned file (sha256 differs), so it is not used"
+
+
+def test_a_changed_chinese_pack_is_not_used_so_chinese_text_is_still_refused(tmp_path, run_cli):
+    from conftest import copy_tiny
+
+    project = copy_tiny(tmp_path / "project", styles=("base",))
+    (project / "templates/base/fonts/chinese/NotoSansSC-Regular.otf").write_bytes(
+        (FONTS / "LiberationSans-Regular.ttf").read_bytes())  # a font, but not the pinned one
+    paper = project / "councils/tiny/papers/update.yaml"
+    paper.write_text(paper.read_text().replace("Progress since the last report.", "中文"))
+    result = run_cli("-C", project, "validate")
+    assert result.code == 1
+    assert "the character U+4E2D 中 (cjk unified ideograph-4e2d), and 1 other character, cannot be printed" in result.err
