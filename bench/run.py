@@ -31,6 +31,13 @@ runs) writes bench/results.json. How each figure is taken:
   (reportgen.pdf.engine's hooks), one layout, then `write_pdf` untagged and tagged
   alternately; ratio (layout + tagged write) / (layout + untagged write) of
   CPU times (medians), as the layout is shared.
+- second_pass_ratio: in one process after all imports, the 40-page paper's
+  HTML through pipeline/produce.render_repaired (render, break passes,
+  repair, "(continued)" labels, proof) against the same with the break
+  passes off (one layout pass, labels and proof still done); CPU times,
+  alternated, median of the ratios. The paper needs extra passes (how many
+  is shown). no_pass_ratio: the same for the `tiny` paper, which needs none:
+  what the review of a paper that breaks well costs.
 - rss_mib_40 / _600, minflt_per_paper_40: a fresh process that does what a
   build worker does for one paper (gather, then build.run_job: render,
   repair, check, write). Peak RSS from os.wait4 (ru_maxrss of that process);
@@ -61,11 +68,12 @@ import corpus  # noqa: E402
 
 PAPER = corpus.PAPER_ID
 KEYS = ("overhead_ratio", "batch_speedup", "noop_rebuild_150_s", "validate_150_s", "help_s", "tagged_ratio_40",
-        "tagged_ratio_600", "rss_mib_40", "rss_mib_600", "minflt_per_paper_40")
+        "tagged_ratio_600", "rss_mib_40", "rss_mib_600", "minflt_per_paper_40", "second_pass_ratio", "no_pass_ratio")
 TARGETS = {
     "overhead_ratio": ("<=", 1.10), "batch_speedup": (">=", 2.3), "noop_rebuild_150_s": ("<=", 1.0),
     "validate_150_s": ("<=", 1.5), "help_s": ("<=", 0.25), "tagged_ratio_40": None, "tagged_ratio_600": ("<=", 1.10),
     "rss_mib_40": ("<=", 150), "rss_mib_600": None, "minflt_per_paper_40": ("<", 20_000),
+    "second_pass_ratio": ("<=", 1.6), "no_pass_ratio": ("<=", 1.05),
 }
 
 
@@ -246,7 +254,34 @@ def helper_inprocess(project: str, council: str, out_dir: str, reps: str) -> Non
     print(json.dumps(times))
 
 
-HELPERS = {"html": helper_html, "worker": helper_worker, "tagging": helper_tagging, "inprocess": helper_inprocess}
+def helper_passes(project: str, council: str, reps: str) -> None:
+    """In one process: produce the paper with the break passes and with one pass only; CPU seconds of each."""
+    from reportgen.pdf import engine as pdf
+    from reportgen.pipeline.produce import render_repaired
+    from reportgen.render.html import render_html
+
+    ((c, view),) = _gather_one(Path(project), council).papers()
+    html = render_html(view, c.style)
+    pdf.install_hooks()
+    roots = [*c.style.asset_roots, view.council_folder]
+
+    def once(max_passes):
+        started = time.process_time()
+        produced = render_repaired(html, base_url=view.council_folder, allowed_roots=roots,
+                                   date=view.paper.prepared or view.paper.meeting.date, max_passes=max_passes)
+        return time.process_time() - started, produced
+
+    _, first = once(None)
+    once(0)
+    times: dict[str, list[float]] = {"passes": [], "single": []}
+    for rep in range(int(reps)):
+        for kind in (("passes", "single") if rep % 2 == 0 else ("single", "passes")):
+            times[kind].append(once(None if kind == "passes" else 0)[0])
+    print(json.dumps({"pages": first.pages, "extra_passes": first.passes, "labels": first.labels, **times}))
+
+
+HELPERS = {"html": helper_html, "worker": helper_worker, "tagging": helper_tagging, "inprocess": helper_inprocess,
+           "passes": helper_passes}
 
 
 # -- the measurements ---------------------------------------------------------------------------------
@@ -365,6 +400,13 @@ class Bench:
         self.details[label] = data
         return (data["layout"] + tagged) / (data["layout"] + untagged)
 
+    def measure_passes(self, project: Path, council: str, tiny_project: Path, tiny_council: str) -> None:
+        for key, where, who in (("second_pass_ratio", project, council), ("no_pass_ratio", tiny_project, tiny_council)):
+            data = json.loads(run(helper("passes", where, who, 3 if self.quick else 5)).out.strip().splitlines()[-1])
+            ratios = [p / s for p, s in zip(data["passes"], data["single"])]
+            self.results[key] = median(ratios)
+            self.details[key] = {**data, "ratios": ratios}
+
     def measure_large(self, project: Path, council: str, reps: int) -> None:
         """The 600-page paper: the worker (memory) and the tagging run side by side (both measured in CPU/rusage)."""
         with tempfile.TemporaryFile() as out_w, tempfile.TemporaryFile() as out_t:
@@ -433,6 +475,11 @@ class Bench:
         self.measure_memory_40(batch_project, corpus.slugs(2 if quick else 3))
         self.log(f"40 pages: tagged {self.results['tagged_ratio_40']:.3f}x, rss {self.results['rss_mib_40']:.0f} MiB, "
                  f"minflt {self.results['minflt_per_paper_40']:.0f}")
+        self.measure_passes(batch_project, "bench-001", noop_project, "bench-001")
+        self.log(f"break passes: {self.results['second_pass_ratio']:.3f}x with "
+                 f"{self.details['second_pass_ratio']['extra_passes']} extra pass(es), "
+                 f"{self.results['no_pass_ratio']:.3f}x for a paper that needs none "
+                 f"({self.details['no_pass_ratio']['extra_passes']} extra)")
         self.measure_large(large_project, "bench-600", 2)
         self.log(f"large: tagged {self.results['tagged_ratio_600']:.3f}x, rss {self.results['rss_mib_600']:.0f} MiB")
         self.measure_batch(batch_project, corpus.slugs(n_batch), 1 if quick else 3)
@@ -463,6 +510,7 @@ def machine() -> dict:
 def table(results: dict, details: dict, quick: bool) -> str:
     rows = [("figure", "value", "target", "met")]
     units = {"overhead_ratio": "x", "batch_speedup": "x", "tagged_ratio_40": "x", "tagged_ratio_600": "x",
+             "second_pass_ratio": "x", "no_pass_ratio": "x",
              "rss_mib_40": " MiB", "rss_mib_600": " MiB", "minflt_per_paper_40": ""}
     for key in KEYS:
         value = results[key]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import select
 import shutil
 import subprocess
 import tempfile
@@ -42,8 +43,6 @@ class Chromium:
         self.events: list[dict] = []
 
     def _message(self) -> dict:
-        import select
-
         while b"\0" not in self.buffer:
             ready, _, _ = select.select([self.answers], [], [], TIMEOUT)
             chunk = os.read(self.answers, 1 << 20) if ready else b""

@@ -49,7 +49,9 @@ def _refuse_repository_councils(event: str, args: tuple) -> None:
     """Audit hook: reading the repository's councils/ fails the test that does it."""
     if event not in ("open", "os.listdir", "os.scandir") or not args or not isinstance(args[0], (str, bytes, Path)):
         return
-    path = os.path.abspath(os.fsdecode(args[0]))
+    path = os.path.normpath(os.fsdecode(args[0]))
+    # Only absolute paths: a relative one may be relative to a folder's descriptor (shutil.rmtree), not to
+    # the working folder; reportgen resolves the project folder, so its reads are absolute.
     if path == _REPOSITORY_COUNCILS or path.startswith(_REPOSITORY_COUNCILS + os.sep):
         raise PermissionError(f"a test read {path}: tests use their own projects under tests/fixtures/, "
                               "never the repository's councils/ (where users keep their councils)")

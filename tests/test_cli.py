@@ -3,6 +3,7 @@
 import datetime as dt
 import json
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -134,15 +135,13 @@ def calls(monkeypatch, tmp_path):
         recorded["build"].append((project.root, names, options))
         return BuildReport(Inputs(), list(outcomes), seconds=0.25)
 
-    def fake_build_due(project, names, *, today, within, **options):
+    def fake_due_report(project, names, *, today, within, inputs=None):
         recorded["papers_due"].append((names, today, within))
-        only = recorded.get("due", {})
-        if not only:
-            return BuildReport(Inputs(), [], seconds=0.0), 0
-        return fake_build(project, sorted(only), only=only, **options), sum(len(ids) for ids in only.values())
+        needed = {slug: sorted(ids) for slug, ids in recorded.get("due", {}).items()}
+        return SimpleNamespace(papers_needed=lambda: needed)
 
     monkeypatch.setattr(pipeline, "build", fake_build)
-    monkeypatch.setattr("reportgen.meetings.scheduling.build_due", fake_build_due)
+    monkeypatch.setattr("reportgen.meetings.due.due_report", fake_due_report)
     recorded["outcomes"] = outcomes
     return recorded
 
@@ -260,13 +259,14 @@ def test_publish_options(run_cli, monkeypatch, tiny_project, tmp_path):
     seen = []
 
     def fake_publish(project, out_dir, council, paper, *, on, today, by=None):
-        seen.append((out_dir, council, paper, on))
+        seen.append((out_dir, council, paper, on, by))
         return [publication.Published(council, paper, "pdf", out_dir / council / "p-rev1.pdf", 1)]
 
     monkeypatch.setattr(publication, "publish", fake_publish)
-    result = run_cli("-C", tiny_project, "publish", "tiny", "update", "--on", "2013-01-10", "--out", "o", cwd=tmp_path)
+    result = run_cli("-C", tiny_project, "publish", "tiny", "update", "--on", "2013-01-10", "--out", "o",
+                     "--by", "Ann Lee", cwd=tmp_path)
     assert result.code == 0, result.err
-    assert seen == [(tmp_path / "o", "tiny", "update", dt.date(2013, 1, 10))]
+    assert seen == [(tmp_path / "o", "tiny", "update", dt.date(2013, 1, 10), "Ann Lee")]
     assert result.out.strip() == "published (revision 1): o/tiny/p-rev1.pdf"
 
 

@@ -171,7 +171,7 @@ def test_validate_json(tmp_path, monkeypatch, capsys):
     assert report["ok"] is False and report["failed_councils"] == ["tiny"]
     assert report["diagnostics"] == [
         {"level": "error", "file": "councils/tiny/progress/p2013.yaml", "line": 29, "column": 3,
-         "key": "entries.R77",
+         "key": "entries.R77", "cell": None,
          "message": "no recommendation 'R77' in the review 'Munro' (did you mean 'R7'?); expected one of R1 to R15"},
     ]
 

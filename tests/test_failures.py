@@ -64,13 +64,23 @@ def library_build(fixture: Fixture, **options):
     return build(Project.at(fixture.project), out_dir=fixture.out_dir, jobs=1, **options)
 
 
-@pytest.fixture
-def built(tmp_path) -> tuple[Fixture, bytes]:
-    """A project whose paper was built once, then edited: the next build has a new paper to write."""
-    fixture = make_project(tmp_path)
+@pytest.fixture(scope="module")
+def first_build(tmp_path_factory) -> bytes:
+    """The tiny council's paper, built once for the module."""
+    fixture = make_project(tmp_path_factory.mktemp("first"))
     report = library_build(fixture)
     assert report.ok, [o.message for o in report.outcomes]
-    old = (fixture.out_dir / PDF_NAME).read_bytes()
+    return (fixture.out_dir / PDF_NAME).read_bytes()
+
+
+@pytest.fixture
+def built(tmp_path, first_build) -> tuple[Fixture, bytes]:
+    """A project whose paper is in the output folder already, then edited: the next build has a new paper
+    to write over it."""
+    fixture = make_project(tmp_path)
+    (fixture.out_dir / PDF_NAME).parent.mkdir(parents=True)
+    (fixture.out_dir / PDF_NAME).write_bytes(first_build)
+    old = first_build
     paper = fixture.project / "councils/tiny/papers/update.yaml"
     paper.write_text(paper.read_text().replace("title: Munro update", "title: Munro update, revised"))
     return fixture, old

@@ -24,6 +24,7 @@ AXE = ROOT / "node_modules/axe-core/axe.min.js"
 VNU = ROOT / "node_modules/vnu-jar/build/dist/vnu.jar"
 WIDTHS = (1280, 390, 320)  # a desktop, a phone, and 1280 px at 400 % zoom
 NARROW = (390, 320)
+samples = pytest.mark.samples  # reads the sample councils' twins
 
 
 def needs(tools_present: bool, what: str) -> None:
@@ -35,16 +36,9 @@ def needs(tools_present: bool, what: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory):
-    return copy_project(tmp_path_factory.mktemp("twin-project"), SAMPLES)
-
-
-@pytest.fixture(scope="module")
-def twins(project, tmp_path_factory):
-    out = tmp_path_factory.mktemp("html")
-    report = build(Project.at(project), None, out_dir=out, formats=("html",), jobs=1)
-    assert report.ok, [o.message for o in report.outcomes if o.status == "failed"]
-    paths = {(o.council, o.paper): f for o in report.outcomes for f in o.files}
+def twins(built_samples):
+    """(council, paper) -> the HTML twin of every sample paper, from the run's one build."""
+    paths = built_samples.files("html")
     assert {council for council, _ in paths} == set(SAMPLES)
     return paths
 
@@ -53,13 +47,13 @@ def twin(twins, council, paper=None):
     return next(p for (c, i), p in sorted(twins.items()) if c == council and paper in (None, i)).read_text("utf-8")
 
 
-def test_twin_sits_beside_the_pdf_with_the_same_name(project, tmp_path):
-    report = build(Project.at(project), ["northmoor"], out_dir=tmp_path, formats=("pdf", "html"), jobs=1)
-    names = sorted(p.name for p in (tmp_path / "northmoor").iterdir())
+@samples
+def test_twin_sits_beside_the_pdf_with_the_same_name(built_samples):
+    names = sorted(p.name for p in (built_samples.out / "northmoor").iterdir())
     assert names == ["2012-10-15-childrens-scrutiny-munro-update.html", "2012-10-15-childrens-scrutiny-munro-update.pdf"]
-    assert report.ok
 
 
+@samples
 def test_twins_are_self_contained(twins):
     for path in twins.values():
         html = path.read_text(encoding="utf-8")
@@ -71,6 +65,7 @@ def test_twins_are_self_contained(twins):
             assert url.strip() in ("none",), url
 
 
+@samples
 def test_print_only_css_stays_out_of_the_twin(twins):
     for path in twins.values():
         html = path.read_text(encoding="utf-8")
@@ -78,6 +73,7 @@ def test_print_only_css_stays_out_of_the_twin(twins):
         assert "@media (max-width: 40rem)" in html  # the screen layout is in
 
 
+@samples
 def test_twins_have_language_landmarks_skip_link_and_table_headers(twins):
     for path in twins.values():
         html = path.read_text(encoding="utf-8")
@@ -88,12 +84,14 @@ def test_twins_have_language_landmarks_skip_link_and_table_headers(twins):
             assert "<caption>" in html and '<th scope="col">' in html and '<th scope="row"' in html
 
 
+@samples
 def test_images_are_embedded_with_their_alt_text(twins):
     html = twin(twins, "northmoor")
     assert 'src="data:image/svg+xml;base64,' in html
     assert 'alt="Bar chart of social work assessments' in html
 
 
+@samples
 def test_cover_gives_each_label_and_value_a_row_of_their_own(twins):
     for council in SAMPLES:
         cover = twin(twins, council).split("</header>", 2)[1]  # the first header is the page banner
@@ -103,6 +101,7 @@ def test_cover_gives_each_label_and_value_a_row_of_their_own(twins):
             assert row.count("<th") == 1 and row.count("<td") == 1, (council, row)
 
 
+@samples
 def test_empty_fields_say_so(twins):
     html = twin(twins, "haringey", "munro-progress")  # no agenda item number yet
     assert re.search(r'<th scope="row">Item number:</th>\s*<td>Not given</td>', html)
@@ -116,6 +115,7 @@ def test_empty_fields_say_so(twins):
         assert blank == [], (path.name, blank[:3])
 
 
+@samples
 def test_email_links_say_whom_they_reach(twins):
     html = twin(twins, "hampshire")
     assert ('<a href="mailto:martin.ashdown@hants.example" title="Email Martin Ashdown">'
@@ -125,6 +125,7 @@ def test_email_links_say_whom_they_reach(twins):
             assert 'title="Email ' in link, link
 
 
+@samples
 def test_a_heading_in_the_summary_is_a_heading(tmp_path):
     project = copy_project(tmp_path / "p")
     paper = project / "councils/northmoor/papers/munro-update.yaml"
@@ -139,6 +140,7 @@ def test_a_heading_in_the_summary_is_a_heading(tmp_path):
     assert summary.startswith("\n<h2>Summary</h2>\n<h3>What has changed</h3>")
 
 
+@samples
 def test_nu_html_checker_finds_no_errors_or_warnings(twins):
     java = shutil.which("java")
     needs(bool(java and VNU.is_file()), "java (Debian default-jre-headless) and node_modules/vnu-jar")
@@ -307,16 +309,19 @@ def browsed(twins):
     return seen
 
 
+@samples
 def test_axe_core_with_every_rule_finds_nothing_at_any_width(browsed):
     found = {key: s.axe for key, s in browsed.items() if s.axe}
     assert found == {}
 
 
+@samples
 def test_twins_reflow_with_nothing_scrolling_sideways(browsed):
     found = {key: s.reflow for key, s in browsed.items() if s.reflow}
     assert found == {}
 
 
+@samples
 def test_screen_readers_get_tables_lists_and_headings_never_loose_text(browsed, twins):
     for (council, paper, width), s in browsed.items():
         html = twins[council, paper].read_text(encoding="utf-8")
@@ -336,6 +341,7 @@ def test_screen_readers_get_tables_lists_and_headings_never_loose_text(browsed, 
             assert "Government response" in s.columnheaders and s.roles["DescriptionList"] == 0, where
 
 
+@samples
 def test_running_text_keeps_a_readable_measure_on_a_desktop(browsed):
     for (council, paper, width), s in browsed.items():
         if width == 1280 and s.measure:

@@ -5,16 +5,9 @@ import shutil
 
 import pytest
 
-from conftest import TINY
+from conftest import TINY, copy_tiny
 from reportgen.pipeline.build import build
 from reportgen.inputs.project import Project
-
-
-@pytest.fixture
-def project(tiny_project):
-    """Two small councils in the base style: `tiny`, and `second`, a copy of it."""
-    shutil.copytree(TINY / "councils/tiny", tiny_project / "councils/second")
-    return tiny_project
 
 
 def run(project, out, **options):
@@ -23,14 +16,36 @@ def run(project, out, **options):
     return {o.council: o for o in report.outcomes}
 
 
+@pytest.fixture(scope="module")
+def first_build(tmp_path_factory):
+    """Two small councils in the base style (`tiny`, and `second`, a copy of it), built once for the module;
+    the project and the output folder as that build left them are kept under saved/."""
+    base = tmp_path_factory.mktemp("manifest")
+    project = copy_tiny(base / "project")
+    shutil.copytree(TINY / "councils/tiny", project / "councils/second")
+    first = run(project, base / "out")
+    assert all(o.rendered and o.status == "written" for o in first.values())
+    for name in ("project", "out"):
+        shutil.copytree(base / name, base / "saved" / name)  # copy2: file times kept
+    return base
+
+
+@pytest.fixture
+def built(first_build):
+    """(project, output folder) just after the first build, at the paths it was made at: the manifest
+    records absolute paths, so each test puts the saved copies back there."""
+    for name in ("project", "out"):
+        shutil.rmtree(first_build / name)
+        shutil.copytree(first_build / "saved" / name, first_build / name)
+    return first_build / "project", first_build / "out"
+
+
 def stamps(out):
     return {p.name: (p.stat().st_mtime_ns, p.read_bytes()) for p in out.rglob("*.pdf")}
 
 
-def test_nothing_changed_nothing_rendered_or_rewritten(project, tmp_path):
-    out = tmp_path / "out"
-    first = run(project, out)
-    assert all(o.rendered and o.status == "written" for o in first.values())
+def test_nothing_changed_nothing_rendered_or_rewritten(built):
+    project, out = built
     before = stamps(out)
     os.utime(project / "councils/tiny/papers/update.yaml")  # touched, not changed
     again = run(project, out)
@@ -39,9 +54,8 @@ def test_nothing_changed_nothing_rendered_or_rewritten(project, tmp_path):
     assert stamps(out) == before
 
 
-def test_editing_one_record_rebuilds_only_its_papers(project, tmp_path):
-    out = tmp_path / "out"
-    run(project, out)
+def test_editing_one_record_rebuilds_only_its_papers(built):
+    project, out = built
     paper = project / "councils/tiny/papers/update.yaml"
     paper.write_text(paper.read_text().replace("since the last report", "since the previous report"))
     again = run(project, out)
@@ -49,9 +63,8 @@ def test_editing_one_record_rebuilds_only_its_papers(project, tmp_path):
     assert not again["second"].rendered
 
 
-def test_editing_shared_reference_data_rebuilds_every_paper_that_uses_it(project, tmp_path):
-    out = tmp_path / "out"
-    run(project, out)
+def test_editing_shared_reference_data_rebuilds_every_paper_that_uses_it(built):
+    project, out = built
     reference = project / "councils/_reference/munro-2011.yaml"
     reference.write_text(reference.read_text() + "\n# reviewed\n")
     again = run(project, out)
@@ -59,18 +72,16 @@ def test_editing_shared_reference_data_rebuilds_every_paper_that_uses_it(project
     assert {o.status for o in again.values()} == {"unchanged"}  # same bytes: nothing rewritten
 
 
-def test_editing_a_shared_style_rebuilds_every_paper_using_it(project, tmp_path):
-    out = tmp_path / "out"
-    run(project, out)
+def test_editing_a_shared_style_rebuilds_every_paper_using_it(built):
+    project, out = built
     css = project / "templates/base/style.css"
     css.write_text(css.read_text() + "\nh2 { letter-spacing: 0.01em; }\n")
     again = run(project, out)
     assert all(o.rendered and o.status == "written" for o in again.values())
 
 
-def test_a_new_council_override_file_is_noticed(project, tmp_path):
-    out = tmp_path / "out"
-    run(project, out)
+def test_a_new_council_override_file_is_noticed(built):
+    project, out = built
     (project / "councils/second/templates").mkdir()
     (project / "councils/second/templates/style.css").write_text(":root { --header-fill: #dddddd; }\n")
     again = run(project, out)
@@ -78,9 +89,8 @@ def test_a_new_council_override_file_is_noticed(project, tmp_path):
     assert not again["tiny"].rendered
 
 
-def test_a_damaged_output_is_rebuilt(project, tmp_path):
-    out = tmp_path / "out"
-    run(project, out)
+def test_a_damaged_output_is_rebuilt(built):
+    project, out = built
     (pdf,) = (out / "tiny").glob("*.pdf")
     pdf.write_bytes(b"not a pdf")
     again = run(project, out)
@@ -88,9 +98,8 @@ def test_a_damaged_output_is_rebuilt(project, tmp_path):
     assert pdf.read_bytes().startswith(b"%PDF-")
 
 
-def test_force_renders_everything(project, tmp_path):
-    out = tmp_path / "out"
-    run(project, out)
+def test_force_renders_everything(built):
+    project, out = built
     again = run(project, out, force=True)
     assert all(o.rendered for o in again.values())
 
@@ -132,7 +141,8 @@ def test_a_file_written_just_now_is_not_cached(tmp_path):
     assert not any(key[0] == str(path) for key in manifest._HASHES)
 
 
-def test_a_damaged_manifest_is_a_clear_error_not_a_crash(project, tmp_path, run_cli):
+def test_a_damaged_manifest_is_a_clear_error_not_a_crash(tiny_project, tmp_path, run_cli):
+    project = tiny_project
     out = tmp_path / "out"
     out.mkdir()
     (out / ".reportgen-manifest.sqlite").write_bytes(b"this is not a database" * 100)

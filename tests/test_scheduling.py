@@ -6,14 +6,14 @@ import re
 import pytest
 
 import reportgen.meetings.scheduling as scheduling
-from conftest import copy_project
+from conftest import TINY_MEETINGS, copy_project
 
 
-@pytest.mark.samples
-def test_schedule_runs_build_due_at_start_and_registers_daily_runs(tmp_path, run_cli, monkeypatch):
-    project = copy_project(tmp_path / "p", ("glanmor",))
+def test_schedule_runs_build_due_at_start_and_registers_daily_runs(tiny_project, tmp_path, run_cli, monkeypatch):
+    project = tiny_project
+    (project / "councils/tiny/meetings.yaml").write_text(TINY_MEETINGS.format(date="2013-01-21"))
     out = tmp_path / "out"
-    monkeypatch.setattr("reportgen.meetings.calendar.london_today", lambda: dt.date(2013, 2, 1))
+    monkeypatch.setattr("reportgen.meetings.calendar.london_today", lambda: dt.date(2013, 1, 8))
     registered = []
 
     class OneShotScheduler:
@@ -32,10 +32,10 @@ def test_schedule_runs_build_due_at_start_and_registers_daily_runs(tmp_path, run
     result = run_cli("-C", project, "schedule", "--at", "06:00", "--at", "18:30", "--out", out, cwd=project)
     assert result.code == 0, result.err
     assert "catching up before the first scheduled run" in result.err
-    assert "Done: 2 written" in result.err  # the Welsh meeting on 11 Feb needs its paper (PDF and HTML)
+    assert "Done: 2 written" in result.err  # the meeting on 21 January needs its paper (PDF and HTML)
     stamp = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} ")
     assert all(stamp.match(line) for line in (result.err + result.out).splitlines()), result.err
-    assert sorted(p.suffix for p in (out / "glanmor").iterdir()) == [".html", ".pdf"]
+    assert sorted(p.suffix for p in (out / "tiny").iterdir()) == [".html", ".pdf"]
     assert [r[0] for r in registered] == ["cron[hour='6', minute='0']", "cron[hour='18', minute='30']"]
     assert all(r[1]["coalesce"] and r[1]["misfire_grace_time"] is None for r in registered)
 

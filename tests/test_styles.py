@@ -101,7 +101,7 @@ def test_hampshire_paper(built):
     assert style == "hampshire"
     text = flat(" ".join(t for _, _, t in pages))
     # numbered paragraphs under numbered headings, and the recommendations each section answers
-    assert "2.1 Hampshire Children's Services have started" in text
+    assert "2.1 Hampshire Children’s Services have started" in text
     assert "Recommendation 13:" in text
     assert f"{len(view.sections) + 1}. Recommendation" in text
     # the corporate/legal page: strategy links from `extra`, s100D table with "None"

@@ -333,14 +333,19 @@ def check(
     files: Annotated[list[Path], typer.Argument(metavar="FILE", help="PDF files to check.", exists=True,
                                                 dir_okay=False, show_default=False)],
     as_json: JsonOption = False,
+    strict: Annotated[bool, typer.Option("--strict", help="Layout warnings (page breaks, thin pages, small "
+                                                            "text) count as problems too.")] = False,
 ) -> None:
-    """Run the machine accessibility checks (PDF/UA-1 validator and structure checks) on PDFs."""
+    """Run the machine accessibility checks (PDF/UA-1 validator and structure checks) and the layout proof on PDFs."""
     from reportgen.pdf.gate import check_file
 
     reports = {str(f): check_file(f) for f in files}
-    (console.emit_json if as_json else console.check_reports)(
-        {n: r.as_dict() for n, r in reports.items()} if as_json else reports)
-    raise typer.Exit(ExitCode.OK if all(r.passed for r in reports.values()) else ExitCode.PROBLEMS)
+    if as_json:
+        console.emit_json({n: r.as_dict() for n, r in reports.items()})
+    else:
+        console.check_reports(reports, strict=strict)
+    ok = all(r.passed and not r.layout_failed(strict) for r in reports.values())
+    raise typer.Exit(ExitCode.OK if ok else ExitCode.PROBLEMS)
 
 
 @app.command()

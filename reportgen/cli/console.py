@@ -327,13 +327,19 @@ def tracker_import(imported) -> None:
 # --- other commands ----------------------------------------------------------------------
 
 
-def check_reports(reports: dict) -> None:
+def check_reports(reports: dict, strict: bool = False) -> None:
     for name, report in reports.items():
         out(f"{name}: {report.verdict()}")
         out(f"  validator: {report.validator}, {report.rules_checked} rules")
         out("  " + ", ".join(f"{k}: {v}" for k, v in report.facts.items()))
         for finding in report.findings:
             out(f"  - [{finding.rule}] {finding.message}")
+        errors = sum(1 for f in report.layout if f.severity == "error")
+        verdict = "failed" if report.layout_failed(strict) else "passed"
+        out(f"  layout proof {verdict}: {errors} error(s), {len(report.layout) - errors} warning(s)"
+            + (" (warnings count, --strict)" if strict and len(report.layout) > errors else ""))
+        for finding in report.layout:
+            out(f"  - {finding.severity}: {finding.text()}")
 
 
 def doctor(checks) -> None:

@@ -34,19 +34,38 @@ BLANK_MEANING = "the paper will say 'No update given'"
 KeyPath = tuple[str | int, ...]
 
 
+# Typesetting, in text only (never in code): "--" and "---" are dashes, so is
+# a hyphen with a space each side ("2012 - 2013"), "..." an ellipsis. The
+# rest of markdown-it's replacements are left off: "(c)" stays "(c)", as in
+# a paragraph reference.
+DASHES = ((re.compile(r"---"), "\u2014"), (re.compile(r"--"), "\u2013"),
+          (re.compile(r"(?<=\s)-(?=\s)"), "\u2013"), (re.compile(r"(?<!\.)\.\.\.(?!\.)"), "\u2026"))
+
+
+def _dashes(state) -> None:
+    for token in state.tokens:
+        for child in token.children or ():
+            if child.type == "text":
+                for pattern, dash in DASHES:
+                    child.content = pattern.sub(dash, child.content)
+
+
 @functools.lru_cache(maxsize=2)
 def markdown_parser(headings: bool = False) -> MarkdownIt:
-    """The one Markdown parser: CommonMark with pipe tables; no images or raw HTML.
+    """The one Markdown parser: CommonMark with pipe tables, curly quotes and dashes; no images or raw HTML.
 
     Images need alt text checked elsewhere, and HTML is not trusted. Headings
     are off unless the template places them under a heading of its own
     (`md(headings=3)`), or they would break the outline; underlined (setext)
-    headings stay off, so a line of dashes is no heading.
+    headings stay off, so a line of dashes is no heading. Quotes become ‘ ’ “ ”
+    (English and Welsh alike) and apostrophes ’.
     """
     disabled = ["lheading", "image", "html_block", "html_inline"] + ([] if headings else ["heading"])
-    parser = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False,
+    parser = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": True,
                                        "maxNesting": _PARSER_NESTING})
-    return parser.enable("table").disable(disabled)
+    parser.enable("table").disable(disabled).enable("smartquotes")
+    parser.core.ruler.push("dashes", _dashes)
+    return parser
 
 
 def is_blank(text: str) -> bool:

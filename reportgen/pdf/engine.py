@@ -23,11 +23,14 @@ import gc
 import logging
 import mimetypes
 import os
+import re
 import sys
 import traceback
 import types
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from reportgen import confine
@@ -57,6 +60,18 @@ class Rendered:
     pdf: bytes
     pages: int
     warnings: list[str] = field(default_factory=list)
+    inspected: Any = None  # what the caller's LayoutHooks.inspect made of the final pages
+
+
+class LayoutHooks(Protocol):
+    """What a caller may do with WeasyPrint's layout tree (pdf/breaks.py does both)."""
+
+    def review(self, pages: list, root_box) -> set[int]:
+        """Called once pages are laid out: change the styles of boxes under `root_box` and return the
+        pages (0-based) whose layout the changes affect, to lay out again; none to keep the pages."""
+
+    def inspect(self, pages: list, missing: frozenset[str]) -> Any:
+        """Called with the final pages after the PDF is written; `missing` holds characters drawn as .notdef."""
 
 
 class _Collector(logging.Handler):
@@ -141,9 +156,12 @@ def _fetcher_class():
 # While the HTML is at hand it also makes the spoken text match the written
 # text (`_speak_as_written`). It wraps a private function, so it is applied
 # only to the version it was written for; pdfcheck then reports any split
-# table a newer version makes.
+# table a newer version makes. An element with a data-title (a named row or
+# block) keeps that as its /T, the structure element's title: `check` reads
+# units back by it.
 TRACED_VERSIONS = ("70.",)
 SOURCE_KEY = "/T"
+TITLE_SEPARATOR = "|"  # after the label, the element's data-title: a row's or block's name
 
 
 def _trace_structure_sources() -> None:
@@ -165,7 +183,11 @@ def _trace_structure_sources() -> None:
         for element in original(box, parent, pdf, page_number, nums, annotations, marked):
             if source.element is not None and SOURCE_KEY[1:] not in element:
                 identity = (id(source.element), source.element_tag, type(source).__name__)
-                element[SOURCE_KEY[1:]] = pydyf.String(f"rg:{keys.setdefault(identity, len(keys))}")
+                key = f"rg:{keys.setdefault(identity, len(keys))}"
+                title = source.element.get("data-title") if source.element_tag == source.element.tag else None
+                if title and title.strip():  # the repair keeps it as the element's /T (its title)
+                    key += TITLE_SEPARATOR + " ".join(title.split())
+                element[SOURCE_KEY[1:]] = pydyf.String(key)
                 _speak_as_written(element, source)
             yield element
 
@@ -240,10 +262,45 @@ def _cache_page_references() -> None:
     pydyf.PDF.page_references = _CachedPageReferences(current)
 
 
+# WeasyPrint lays pages out one after another, each from the state the page
+# before left (`context.page_maker`), and already re-makes only the pages
+# whose inputs changed when page counters need a second loop. The hook below
+# uses that to lay a paper out again after a review of its pages (pdf/breaks.py
+# marks rows that break badly): only the pages a change can affect and those
+# it pushes on, reusing every other page, so an extra pass costs a fraction of
+# a render.
+_HOOKS: ContextVar[LayoutHooks | None] = ContextVar("reportgen_layout_hooks", default=None)
+
+
+def _repaginate_after_review() -> None:
+    import weasyprint
+    from weasyprint import layout
+
+    original = layout.make_all_pages
+    if getattr(original, "_reportgen_reviewed", False) or not weasyprint.__version__.startswith(TRACED_VERSIONS):
+        return
+
+    def make_all_pages(context, root_box, html, pages):
+        made = list(original(context, root_box, html, pages))
+        hooks = _HOOKS.get()
+        while hooks is not None:
+            changed = hooks.review(made, root_box)
+            if not changed:
+                break
+            for page in changed:  # pages between them are made again only if the one before them moved
+                context.page_maker[page][-1]["content_changed"] = True
+            made = list(original(context, root_box, html, made))
+        yield from made
+
+    make_all_pages._reportgen_reviewed = True
+    layout.make_all_pages = make_all_pages
+
+
 def install_hooks() -> None:
     """Everything render_pdf sets up in WeasyPrint and pydyf (each guarded by version); idempotent."""
     _trace_structure_sources()
     _cache_page_references()
+    _repaginate_after_review()
 
 
 # CPython 3.11+ keeps Python frames in a stack of memory chunks (16 KiB at
@@ -277,10 +334,17 @@ def call_on_fresh_stack(function, *args, **kwargs):
     return _padded_call(function, args, kwargs)
 
 
-def _render_and_write(html: str, base_url: str, fetcher, options: dict):
+def _render_and_write(html: str, base_url: str, fetcher, options: dict, hooks: LayoutHooks | None):
     weasyprint = load_weasyprint()
-    document = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher).render()
+    token = _HOOKS.set(hooks)
+    try:
+        document = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher).render()
+    finally:
+        _HOOKS.reset(token)
     return document, document.write_pdf(**options)
+
+
+NOTDEF = re.compile(r'\.notdef glyph rendered .*\(U\+([0-9A-F]{4,6})\)')
 
 
 COLLECT_AFTER_PAGES = 100  # below this the layout is small next to the process, and collecting costs ~1%
@@ -288,13 +352,14 @@ COLLECT_AFTER_PAGES = 100  # below this the layout is small next to the process,
 
 def render_pdf(
     html: str, *, base_url: Path, allowed_roots: list[Path], date_epoch: int, tagged: bool = True,
-    compressed: bool = True,
+    compressed: bool = True, hooks: LayoutHooks | None = None,
 ) -> Rendered:
     """Render one HTML document; BuildError when a resource or WeasyPrint failed.
 
     `compressed=False` leaves the PDF's streams uncompressed, for a caller that
     saves it again with compression anyway (the repair does): WeasyPrint then
     does not compress what pikepdf would decompress and compress again.
+    `hooks` may review the layout before the PDF is written and inspect the final pages.
     """
     # SOURCE_DATE_EPOCH makes the fontTools subsetting fallback reproducible.
     os.environ["SOURCE_DATE_EPOCH"] = str(date_epoch)
@@ -310,7 +375,8 @@ def render_pdf(
         options = {"pdf_variant": PDF_VARIANT} if tagged else {}
         if not compressed:
             options["uncompressed_pdf"] = True
-        document, pdf = call_on_fresh_stack(_render_and_write, html, base_url.as_uri() + "/", fetcher, options)
+        document, pdf = call_on_fresh_stack(_render_and_write, html, base_url.as_uri() + "/", fetcher, options,
+                                            hooks)
     except FatalURLFetchingError:
         raise BuildError("; ".join(fetcher.refused) or "a resource could not be loaded") from None
     except Exception as exc:  # noqa: BLE001 - WeasyPrint is the boundary here
@@ -326,6 +392,10 @@ def render_pdf(
     finally:
         logger.removeHandler(collector)
     pages = len(document.pages)
+    inspected = None
+    if hooks is not None:
+        missing = frozenset(chr(int(m.group(1), 16)) for w in collector.warnings if (m := NOTDEF.search(w)))
+        inspected = hooks.inspect([page._page_box for page in document.pages], missing)
     del document
     if pages >= COLLECT_AFTER_PAGES:
         # The layout is full of reference cycles, so it outlives this call until
@@ -336,7 +406,7 @@ def render_pdf(
     problems = fetcher.refused + collector.errors
     if problems:
         raise BuildError("WeasyPrint: " + "; ".join(dict.fromkeys(problems)))
-    return Rendered(pdf=pdf, pages=pages, warnings=collector.warnings)
+    return Rendered(pdf=pdf, pages=pages, warnings=collector.warnings, inspected=inspected)
 
 
 def preload() -> None:

@@ -36,6 +36,13 @@ class CheckReport:
     rules_checked: int = 0
     findings: list[Finding] = field(default_factory=list)
     facts: dict[str, object] = field(default_factory=dict)
+    layout: list = field(default_factory=list)  # the proof's findings on the pages read back (check_file only)
+
+    def layout_failed(self, strict: bool = False) -> bool:
+        """Lost text in the pages (under --strict, any layout finding)."""
+        from reportgen.pdf.proof import errors
+
+        return bool(errors(self.layout, strict))
 
     @property
     def passed(self) -> bool:
@@ -60,6 +67,7 @@ class CheckReport:
             "rules_checked": self.rules_checked,
             "findings": [{"rule": f.rule, "message": f.message} for f in self.findings],
             "facts": self.facts,
+            "layout": [f.as_dict() for f in self.layout],
         }
 
 
@@ -200,13 +208,19 @@ def qpdf_message(exc: Exception) -> str:
     return re.sub(r"(stream )?<_io\.BytesIO object at 0x[0-9a-f]+>:?\s*", "", str(exc))[:200]
 
 
-def check_file(path: Path) -> CheckReport:
-    """Check a PDF file; a file that is not a PDF at all is the user's mistake, not a finding."""
+def check_file(path: Path, layout: bool = True) -> CheckReport:
+    """Check a PDF file, its pages' layout too (read back); a file that is not a PDF is the user's mistake."""
     data = path.read_bytes()
     if b"%PDF-" not in data[:1024]:
         raise ReportgenError(f"{path}: this is not a PDF file (it has no %PDF- header); "
                              "`reportgen check` checks PDF files, such as the papers in output/")
-    return check_pdf(data)
+    report = check_pdf(data)
+    if layout and not any(f.rule == "file" for f in report.findings):
+        from reportgen.pdf.proof import prove
+        from reportgen.pdf.readback import read_back
+
+        report.layout = prove(read_back(data))
+    return report
 
 
 def check_pdf(data: bytes) -> CheckReport:

@@ -33,10 +33,11 @@ from dataclasses import dataclass, field
 import pikepdf
 from pikepdf import Array, Dictionary, Name
 
+from reportgen.pdf.engine import TITLE_SEPARATOR
 from reportgen.pdf.structtree import (StructTree, attribute, is_element, kids, parent_tree, read_tree,
                                      set_attribute, walk)
 
-SOURCE_KEY = Name("/T")  # written by pdf.py's structure tracing
+SOURCE_KEY = Name("/T")  # written by the engine's structure tracing: "rg:N", then "|title" for a named element
 
 
 @dataclass
@@ -207,7 +208,11 @@ class _Repair:
         self.root.ParentTree.Nums = nums
         for element in read_tree(self.root).elements:
             if SOURCE_KEY in element:
-                del element[SOURCE_KEY]
+                title = str(element[SOURCE_KEY]).partition(TITLE_SEPARATOR)[2]
+                if title:
+                    element[SOURCE_KEY] = pikepdf.String(title)
+                else:
+                    del element[SOURCE_KEY]
 
     def survivor(self, element):
         while element.objgen in self.replaced:
@@ -309,13 +314,23 @@ def map_every_glyph(pdf: pikepdf.Pdf) -> int:
     return count
 
 
-def repair(pdf_bytes: bytes) -> tuple[bytes, RepairLog]:
-    """The repaired PDF, and what was changed. Untagged PDFs are returned as they are."""
+def repair(pdf_bytes: bytes, art_boxes: list | None = None) -> tuple[bytes, RepairLog]:
+    """The repaired PDF, and what was changed. Untagged PDFs are returned as they are.
+
+    `art_boxes` (x0, top, x1, bottom in points from the page's top left, one per
+    page) become each page's /ArtBox: the page area its text belongs in, which
+    the proof reads back.
+    """
     with pikepdf.open(io.BytesIO(pdf_bytes)) as pdf:
         if "/StructTreeRoot" not in pdf.Root:
             return pdf_bytes, RepairLog(notes=["not tagged: nothing to repair"])
         log = _Repair(pdf).run()
         log.glyphs_mapped = map_every_glyph(pdf)
+        for page, box in zip(pdf.pages, art_boxes or ()):
+            x0, y0, _, y1 = (float(v) for v in page.obj.MediaBox)
+            height = y1 - y0
+            page.obj.ArtBox = Array([round(v, 3) for v in (x0 + box[0], y0 + height - box[3],
+                                                           x0 + box[2], y0 + height - box[1])])
         out = io.BytesIO()
         # A fixed /ID and no generated dates keep the output byte-reproducible.
         pdf.save(out, deterministic_id=True, compress_streams=True,

@@ -20,6 +20,7 @@ from reportgen import __version__
 from reportgen.confine import Roots
 from reportgen.errors import BuildError, display_path
 from reportgen.render.chart import Chart, status_chart
+from reportgen.render.columns import with_content_widths
 from reportgen.render.markdown import to_html, to_inline_html
 from reportgen.merge import AppendixView, BodyView, FigureView, PaperView, SectionView
 from reportgen.merge.summary import StatusSummary
@@ -189,7 +190,7 @@ def labels(view: PaperView, style: Style) -> LabelLookup:
 
 def render_html(view: PaperView, style: Style, output_format: str = "pdf") -> str:
     """The paper as one HTML document; template problems become BuildError."""
-    return render_template(style, ENTRY_TEMPLATE, context(view, style, output_format))
+    return with_content_widths(render_template(style, ENTRY_TEMPLATE, context(view, style, output_format)))
 
 
 def render_template(style: Style, name: str, variables: dict,

@@ -1,4 +1,4 @@
-"""Markdown in records becomes a small, safe subset of HTML.
+"""Markdown in records becomes a small, safe subset of HTML, typeset: curly quotes and proper dashes.
 
 Raw HTML in a record is never passed through: markdown-it shows it as text,
 and nh3 then keeps only the tags and link schemes a paper needs, so nothing
