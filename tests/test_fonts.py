@@ -8,7 +8,7 @@ import pytest
 from conftest import ROOT
 from reportgen.errors import BuildError
 from reportgen.pdf.engine import render_pdf
-from reportgen.render.breaks import ZERO_WIDTH_SPACE, with_break_opportunities
+from reportgen.render.linebreaks import ZERO_WIDTH_SPACE, with_break_opportunities
 
 FONTS = ROOT / "templates/base/fonts"
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from reportgen.errors import BuildError
-from reportgen.render.breaks import with_break_opportunities
+from reportgen.render.linebreaks import with_break_opportunities
 
 LABEL_FONT = Path("fonts/LiberationSans-Regular.ttf")  # in the base style: the "(continued)" labels' type
 HTML_LANG = re.compile(r"<html[^>]*\slang=\"([^\"]+)\"", re.I)

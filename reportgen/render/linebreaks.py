@@ -1,4 +1,4 @@
-"""Break opportunities in long unbroken runs of text (a URL, an e-mail address, a very long word) for the PDF.
+"""Line-break opportunities in long unbroken runs of text (a URL, an e-mail address, a very long word) for the PDF.
 
 A run of text with no space cannot wrap, so in a narrow table cell it makes
 the column, and then the table, wider than the page. CSS's
