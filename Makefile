@@ -13,7 +13,7 @@ LOCKVENV ?= .venv-lock
 PIP_TOOLS := pip-tools==7.6.2
 LOCKFLAGS ?=
 
-.PHONY: report test setup system bench doctor docs lock clean
+.PHONY: report test setup system bench doctor docs lock clean fonts-chinese
 
 report: setup
 	$(PY) -m reportgen build --out $(OUT) --format both
@@ -26,6 +26,10 @@ bench: setup
 
 doctor: setup
 	$(PY) -m reportgen doctor
+
+# The optional Chinese font pack (8 MB, not in git), checked against its pinned sha256.
+fonts-chinese: setup
+	PY=$(PY) bash scripts/fonts-chinese.sh
 
 # The template variable reference, generated from the models (a test keeps it current).
 docs: setup

@@ -13,6 +13,7 @@ from importlib import metadata
 from pathlib import Path
 
 from reportgen.dependencies import Dependency, dependencies
+from reportgen.inputs.fonts import PACKS, pack_status
 
 
 @dataclass(frozen=True)
@@ -100,6 +101,19 @@ def _fonts(templates: Path) -> list[Check]:
     return checks
 
 
+def _font_packs(templates: Path) -> list[Check]:
+    """Each optional font pack: installed with the pinned sha256, changed, or not installed."""
+    checks = []
+    for pack in PACKS:
+        status = pack_status(templates / "base", pack)
+        detail = {"installed": f"installed, sha256 {pack.sha256[:12]}... as pinned",
+                  "missing": "not installed (optional)",
+                  "changed": f"{status.path.name} is not the pinned file (sha256 differs), so it is not used"}[status.state]
+        checks.append(Check(f"font pack {pack.name}", status.installed, detail, required=False,
+                            fix=f"run `{pack.install}` to print {pack.name} text"))
+    return checks
+
+
 def _tool(name: str, package: str, why: str) -> Check:
     found = shutil.which(name)
     return Check(name, bool(found), found or "not found", required=False,
@@ -109,6 +123,6 @@ def _tool(name: str, package: str, why: str) -> Check:
 def run_checks(templates: Path) -> list[Check]:
     """Every check, without importing WeasyPrint (its import fails outright when a library is missing)."""
     checks = [_python(), *_requirements(), _pango(), *_harfbuzz()]
-    checks += _fonts(templates)
+    checks += _fonts(templates) + _font_packs(templates)
     checks.append(_tool("pdftoppm", "poppler-utils", "to preview pages as PNG"))
     return checks

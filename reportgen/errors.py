@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import os
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
@@ -80,8 +81,13 @@ MAX_SHOWN = 80
 """A message quotes at most this many characters of any value."""
 MAX_MESSAGE = 20_000  # characters of one message looked at; no real message is longer
 MAX_RUN = 200  # an unquoted run of text without spaces longer than this (a data: URL) is cut too
-_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\u2028\u2029\u202a-\u202e\u2066-\u2069]")
-_UNPRINTABLE_BUT_LINES = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\ud800-\udfff\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+# Characters that cannot be seen, so a message shows them as escapes: soft hyphen,
+# zero-width spaces and joiners, direction marks, word joiner, byte-order mark.
+INVISIBLE = "\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u2060-\u2064\ufeff"
+_INVISIBLE = re.compile(f"[{INVISIBLE}]")
+_HIDDEN = f"\x7f-\x9f\ud800-\udfff\u2028\u2029\u202a-\u202e\u2066-\u2069{INVISIBLE}"
+_UNPRINTABLE = re.compile(f"[\x00-\x1f{_HIDDEN}]")
+_UNPRINTABLE_BUT_LINES = re.compile(f"[\x00-\x09\x0b-\x1f{_HIDDEN}]")  # our own messages may have several lines
 _LONG_QUOTED = re.compile(r"'([^'\s]{%d,})'" % (MAX_SHOWN + 1))
 _LONG_RUN = re.compile(r"\S{%d,}" % (MAX_RUN + 1))
 
@@ -130,8 +136,28 @@ def ordered(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
     return sorted(diagnostics, key=lambda d: (not d.is_error, str(d.file or ""), d.line or 0))
 
 
+def _name(character: str) -> str:
+    return "byte-order mark" if character == "\ufeff" else unicodedata.name(character, "unnamed").lower()
+
+
+def invisible_characters(value: str) -> str:
+    """'; it contains an invisible character (zero-width space) ...' when it does, else ''."""
+    found = dict.fromkeys(_INVISIBLE.findall(str(value)))
+    if not found:
+        return ""
+    names = ", ".join(f"{c.encode('unicode_escape').decode('ascii')} ({_name(c)})" for c in found)
+    if len(found) == 1:
+        return f"; it contains an invisible character, {names}, probably pasted from another program: delete it"
+    return f"; it contains invisible characters, {names}, probably pasted from another program: delete them"
+
+
 def did_you_mean(value: str, choices: Iterable[str]) -> str:
-    """' (did you mean 'x'?)' when a close match exists, else ''."""
+    """' (did you mean 'x'?)' when a close match exists, else ''; and a word on any invisible characters."""
+    invisible = invisible_characters(value)
+    if invisible:
+        visible = _INVISIBLE.sub("", str(value))
+        return (did_you_mean(visible, choices) if visible not in choices else f" (did you mean '{visible}'?)") \
+            + invisible
     choices = list(choices)
     by_case = {c.lower(): c for c in choices}
     if str(value).lower() in by_case:  # r7 for R7

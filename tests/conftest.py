@@ -114,10 +114,12 @@ def copy_project(dest: Path, councils: tuple[str, ...] = ("northmoor",), *, sour
                  styles: tuple[str, ...] | None = None, reviews: tuple[str, ...] | None = None) -> Path:
     """A project at `dest`: the repository's house styles and the fixture reference data (all, or the
     styles and reviews named), and the councils named, copied from the fixture project `source`."""
+    # Never the optional Chinese font pack, even where it is installed: the tests' papers do without it.
+    no_pack = shutil.ignore_patterns("NotoSansSC-*")
     if styles is None:
-        shutil.copytree(ROOT / "templates", dest / "templates")
+        shutil.copytree(ROOT / "templates", dest / "templates", ignore=no_pack)
     for style in styles or ():
-        shutil.copytree(ROOT / "templates" / style, dest / "templates" / style)
+        shutil.copytree(ROOT / "templates" / style, dest / "templates" / style, ignore=no_pack)
     references = SAMPLES / "councils/_reference"
     shutil.copytree(references, dest / "councils/_reference",
                     ignore=None if reviews is None else lambda folder, names: [

@@ -25,6 +25,7 @@ from pathlib import Path
 
 import pytest
 
+from corpus_text import *  # noqa: F403 - issue 16's setups and checks, found by name below
 from hostile import (
     BASE_PAPER, CORPUS, TOKEN, Fixture, add_council, make_project, pdf_link_uris, pdf_text, rendered_html, run_in_process,
     run_subprocess, tags_of,

@@ -11,7 +11,6 @@ import datetime as dt
 import os
 import signal
 import sys
-import tempfile
 import time
 import traceback
 from dataclasses import dataclass
@@ -24,7 +23,7 @@ import typer
 from reportgen import __version__
 from reportgen.cli import console
 from reportgen.cli.console import ExitCode
-from reportgen.errors import ReportgenError, printable
+from reportgen.errors import ReportgenError
 
 app = typer.Typer(
     help="Council committee papers from YAML progress records and house styles.",
@@ -475,29 +474,5 @@ def main() -> None:
             _exit_interrupted(interruption)
         raise
     except Exception as exc:  # noqa: BLE001 - the last line of defence
-        if _settings.debug:
-            traceback.print_exc()
-        log = _save_crash_log(traceback.format_exc())
-        saved = (f"The traceback was saved to {log}; please attach it when reporting." if log else
-                 "The traceback could not be saved; run again with --debug to see it.")
-        console.err(
-            f"reportgen hit an internal error (this is a bug, not a problem with your files): "
-            f"{printable(f'{type(exc).__name__}: {exc}')}\n{saved}"
-        )
+        console.internal_error(exc, traceback.format_exc(), show=_settings.debug)
         sys.exit(ExitCode.INTERNAL)
-
-
-def _save_crash_log(text: str) -> Path | None:
-    """The traceback in a new file of the temporary folder, or None when it cannot be written.
-
-    mkstemp creates the file exclusively with a random name (O_CREAT | O_EXCL,
-    mode 0600, never through a link), so another user of a shared /tmp cannot
-    plant a link for the log to be written through.
-    """
-    try:
-        fd, name = tempfile.mkstemp(prefix="reportgen-crash-", suffix=".log")
-        with os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace") as handle:
-            handle.write(text)
-    except OSError:
-        return None
-    return Path(name)

@@ -10,11 +10,12 @@ import datetime
 import json
 import os
 import sys
+import tempfile
 from enum import IntEnum
 from pathlib import Path
 from typing import Iterable
 
-from reportgen.errors import Diagnostic, ordered
+from reportgen.errors import Diagnostic, ordered, printable
 
 
 class ExitCode(IntEnum):
@@ -396,3 +397,30 @@ def styles(summaries) -> None:
         out(f"{s.name}\t{s.description}{parent}")
         diagnostics(s.problems)
     err(f"{len(summaries)} style(s) in templates/")
+
+
+def internal_error(exc: BaseException, trace: str, show: bool = False) -> None:
+    """A bug: one line saying so, and where its traceback was saved (printed too when `show`)."""
+    if show:
+        sys.stderr.write(trace)
+    log = _save_crash_log(trace)
+    saved = (f"The traceback was saved to {log}; please attach it when reporting." if log else
+             "The traceback could not be saved; run again with --debug to see it.")
+    err(f"reportgen hit an internal error (this is a bug, not a problem with your files): "
+        f"{printable(f'{type(exc).__name__}: {exc}')}\n{saved}")
+
+
+def _save_crash_log(text: str) -> Path | None:
+    """The traceback in a new file of the temporary folder, or None when it cannot be written.
+
+    mkstemp creates the file exclusively with a random name (O_CREAT | O_EXCL,
+    mode 0600, never through a link), so another user of a shared /tmp cannot
+    plant a link for the log to be written through.
+    """
+    try:
+        fd, name = tempfile.mkstemp(prefix="reportgen-crash-", suffix=".log")
+        with os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace") as handle:
+            handle.write(text)
+    except OSError:
+        return None
+    return Path(name)

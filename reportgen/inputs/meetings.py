@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from pydantic import Field, StringConstraints, field_validator
 
 from reportgen import confine
-from reportgen.inputs.models import EXTRA_DESCRIPTION, Extra, Record, Slug, Text
+from reportgen.inputs.models import EXTRA_DESCRIPTION, Date, Extra, Record, Slug, Text
 
 ItemNumber = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)]
 _CLOCK = re.compile(r"^([01]?[0-9]|2[0-3]):([0-5][0-9])$")
@@ -27,7 +27,7 @@ class Publication(Record):
         description="The council's internal deadline: papers are due this many working days before the "
                     "meeting (the meeting day itself not counted), e.g. 7. Leave out when the council sets none.",
     )
-    closure_days: list[dt.date] = Field(
+    closure_days: list[Date] = Field(
         default_factory=list,
         description="Days the council offices are closed besides weekends and bank holidays (YYYY-MM-DD), "
                     "e.g. 2012-12-24; they are not working days and do not count as clear days.",
@@ -84,7 +84,7 @@ class CommitteeMeeting(Record):
     """One meeting in the council's calendar."""
 
     committee: Slug = Field(description="Committee id from council.yaml.")
-    date: dt.date = Field(description="Date of the meeting (YYYY-MM-DD).")
+    date: Date = Field(description="Date of the meeting (YYYY-MM-DD).")
     time: dt.time = Field(description="Start time, 24-hour HH:MM in UK time (Europe/London), e.g. \"10:30\".")
     venue: Text = Field(description="Where the meeting is held, as printed on the agenda.")
     items: list[AgendaItem] = Field(default_factory=list, description="The agenda items, in agenda order.")

@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field, StringConstraints, field_validator, model
 
 from reportgen import confine
 from reportgen.inputs.fields import (  # noqa: F401 - the base types are part of the schema's vocabulary
-    EXTRA_DESCRIPTION, Extra, Markdown, RecommendationId, Record, Slug, Text,
+    EXTRA_DESCRIPTION, MARKDOWN, Date, Extra, Markdown, RecommendationId, Record, Slug, Text,
 )
 from reportgen.inputs.labels import LABELS_DESCRIPTION, Labels
 from reportgen.inputs.tracking import BLOCKS_DESCRIPTION, Block, ChangesBlock, Rag, SummaryBlock
@@ -138,7 +138,7 @@ class ResponseStatus(str, Enum):
 class ResponseUpdate(Record):
     """A dated development in the Government's response."""
 
-    date: dt.date = Field(description="When this happened (YYYY-MM-DD); a paper as at an earlier date leaves it out.")
+    date: Date = Field(description="When this happened (YYYY-MM-DD); a paper as at an earlier date leaves it out.")
     text: Markdown = Field(description="What happened (Markdown).")
     status: ResponseStatus | None = Field(
         default=None, description="The response's status from this date on, when this update changed it."
@@ -188,8 +188,8 @@ class Reference(Record):
 
     title: Text = Field(description="Title of the review, e.g. \"The Munro Review of Child Protection\".")
     short_title: Text = Field(description="Short name used in headings, e.g. \"Munro\".")
-    published: dt.date = Field(description="Date the review was published.")
-    response_published: dt.date | None = Field(default=None, description="Date of the Government's response.")
+    published: Date = Field(description="Date the review was published.")
+    response_published: Date | None = Field(default=None, description="Date of the Government's response.")
     themes: list[Theme] = Field(min_length=1, description="Groups of recommendations, in order.")
     recommendations: list[Recommendation] = Field(min_length=1, description="Every recommendation, in order.")
 
@@ -209,7 +209,7 @@ class ProgressEntry(Record):
         description=f"Timeline as printed, e.g. \"By December 2012\"; at most {TIMELINE_LIMIT} characters "
                     "(the detail belongs in `response`).",
     )
-    target_date: dt.date | None = Field(
+    target_date: Date | None = Field(
         default=None, description="Target date, when there is one (YYYY-MM-DD); marked overdue once it has passed."
     )
     lead_officer: Slug | None = Field(default=None, description="Officer id from council.yaml (one lead).")
@@ -246,7 +246,7 @@ class Progress(Record):
     """`councils/<slug>/progress/<name>.yaml`: the council's progress at one date."""
 
     reference: Slug = Field(description="The review reported on: a file name under `councils/_reference/`.")
-    as_at: dt.date = Field(description="Date the progress was last brought up to date.")
+    as_at: Date = Field(description="Date the progress was last brought up to date.")
     entries: dict[str, ProgressEntry] = Field(description="Progress per recommendation id, e.g. `R1:`.")
 
 
@@ -257,7 +257,7 @@ class Meeting(Record):
     """The meeting the paper goes to."""
 
     committee: Slug = Field(description="Committee id from council.yaml.")
-    date: dt.date = Field(description="Date of the meeting (YYYY-MM-DD).")
+    date: Date = Field(description="Date of the meeting (YYYY-MM-DD).")
     item: Annotated[str, StringConstraints(strip_whitespace=True, max_length=20)] | None = Field(
         default=None, description="Agenda item number as printed, e.g. \"5.10\"; blank until the agenda is set."
     )
@@ -392,7 +392,7 @@ class ImpactAssessment(Record):
 class Revision(Record):
     """A change made after the paper was published; the published version is kept."""
 
-    date: dt.date = Field(description="Date of the revision (YYYY-MM-DD).")
+    date: Date = Field(description="Date of the revision (YYYY-MM-DD).")
     note: Text = Field(description="What changed, as printed on the revised paper.")
 
 
@@ -417,7 +417,7 @@ class Paper(Record):
     report_type: ReportType = Field(
         default=ReportType.INFORMATION, description="`for information` or `for decision`."
     )
-    prepared: dt.date | None = Field(
+    prepared: Date | None = Field(
         default=None, description="Date the paper was finalised; the PDF's date. Defaults to the meeting date; "
                                   "required when there is no `meeting`."
     )

@@ -16,6 +16,7 @@ from pydantic import Field
 
 from reportgen.confine import leads_out
 from reportgen.errors import Diagnostic, InputError, did_you_mean, error, one_of
+from reportgen.inputs.fonts import installed_pack_stylesheets
 from reportgen.inputs.labels import LABELS_DESCRIPTION, Labels, unknown
 from reportgen.inputs.models import Record, Slug, Text
 from reportgen.inputs.project import Project
@@ -53,6 +54,7 @@ class Style:
     description: str
     layers: tuple[Layer, ...]  # search order: council, style, parents ..., base
     labels: tuple[Labels, ...] = ()  # each style's `labels:`, the style's before its parents', the root's last
+    font_packs: tuple[Path, ...] = ()  # stylesheets of the optional font packs installed: the PDF's, after base's
 
     @property
     def search_path(self) -> list[Path]:
@@ -66,8 +68,10 @@ class Style:
     def stylesheets_for(self, output_format: str) -> list[Path]:
         """Base first, council last; in each layer its style.css, then its sheet for this output."""
         names = (STYLESHEET, FORMAT_STYLESHEETS[output_format])
-        return [layer.folder / name for layer in reversed(self.layers) for name in names
-                if (layer.folder / name).is_file()]
+        sheets = [[layer.folder / name for name in names if (layer.folder / name).is_file()]
+                  for layer in reversed(self.layers)]
+        packs = list(self.font_packs) if output_format == "pdf" else []
+        return [*sheets[0], *packs, *(sheet for layer in sheets[1:] for sheet in layer)] if sheets else packs
 
     @property
     def asset_roots(self) -> list[Path]:
@@ -119,7 +123,8 @@ def resolve_style(project: Project, records: CouncilRecords) -> Style:
         )])
     _check_labels(records, configs, chain[-1].name)
     labels = tuple(c.model.labels for c in configs)
-    return Style(name, description, (Layer(COUNCIL_LAYER, council_templates), *chain), labels)
+    packs = installed_pack_stylesheets(chain[-1].folder) if chain[-1].name == "base" else []
+    return Style(name, description, (Layer(COUNCIL_LAYER, council_templates), *chain), labels, tuple(packs))
 
 
 def _check_labels(records: CouncilRecords, configs: list[Loaded[StyleConfig]], root: str) -> None:

@@ -54,6 +54,8 @@ def _diagnostic(doc: Document, model: type[BaseModel], err: dict) -> Diagnostic:
         message = f"expected a date written YYYY-MM-DD, e.g. 2013-01-21; got {_got(value)}"
         if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
             message += ", which is not a day in the calendar"
+        elif kind == "date_from_number":
+            message += ", a number, not a date (write the day, e.g. 2013-01-21)"
         return doc.source.diagnostic(message, loc)
     if kind == "string_pattern_mismatch" and "a-z0-9" in str(err.get("ctx", {}).get("pattern", "")):
         return doc.source.diagnostic(

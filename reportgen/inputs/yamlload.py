@@ -24,6 +24,7 @@ from __future__ import annotations
 import os
 import re
 import stat
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,7 +36,7 @@ from yaml.events import (
 )
 
 from reportgen.confine import leads_out
-from reportgen.errors import Diagnostic, InputError, error
+from reportgen.errors import INVISIBLE, Diagnostic, InputError, error
 
 MAX_BYTES = 1024 * 1024
 MAX_DEPTH = 40
@@ -213,6 +214,8 @@ def parse_yaml(raw: bytes, path: Path, max_bytes: int = MAX_BYTES) -> Document:
                 problem = f"{exc.context} started on line {start.line + 1}, column {start.column + 1}: {exc.problem}"
             else:
                 problem = f"{exc.context}: {exc.problem}"
+        if mark is not None:
+            problem += _odd_spaces_near(text, mark.line)
         raise InputError([error(
             f"invalid YAML: {problem}",
             file=path,
@@ -230,6 +233,26 @@ def parse_yaml(raw: bytes, path: Path, max_bytes: int = MAX_BYTES) -> Document:
     if problems:
         raise InputError(problems)
     return _characters_checked(Document(data=data, source=SourceMap(path, marks)), text)
+
+
+# Spaces YAML does not count as spaces, and characters that cannot be seen:
+# pasted from a word processor, they break the layout of a record invisibly.
+_ODD_SPACE = re.compile(f"[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000{INVISIBLE}]")
+_SPACE_NAMES = {"\ufeff": "byte-order mark"}
+
+
+def _odd_spaces_near(text: str, line: int) -> str:
+    """'; line 3, column 1 has ... (no-break space) ...' for the first odd space on the error's line or the two before."""
+    lines = text.split("\n")
+    for number in range(max(0, line - 2), min(line + 1, len(lines))):
+        found = _ODD_SPACE.search(lines[number])
+        if found:
+            char = found.group()
+            name = _SPACE_NAMES.get(char) or unicodedata.name(char, "unnamed").lower()
+            return (f"; line {number + 1}, column {found.start() + 1} has {char.encode('unicode_escape').decode()} "
+                    f"({name}), which looks like a space or nothing but is not one to YAML: delete it, "
+                    "and type an ordinary space if one is needed")
+    return ""
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")

@@ -23,6 +23,8 @@ from reportgen.merge.blocks import BlockView, block_view, record_names
 from reportgen.merge.placeholders import placeholder_warnings
 from reportgen.merge.rows import ProgressRow, RowGroup, is_overdue, progress_rows, themed
 
+PREPARED_WITHIN_DAYS = 366  # a paper dated further from its meeting than this is probably a typo
+
 
 @dataclass(frozen=True)
 class ThemeGroup:
@@ -268,6 +270,11 @@ class _Merger:
             self.problem(loaded, f"no committee '{paper.meeting.committee}' in council.yaml"
                          f"{did_you_mean(paper.meeting.committee, committees)}; committees: {one_of(committees)}",
                          ("meeting", "committee"))
+        if paper.meeting and paper.prepared and abs((paper.prepared - paper.meeting.date).days) > PREPARED_WITHIN_DAYS:
+            when = "after" if paper.prepared > paper.meeting.date else "before"
+            self.problem(loaded, f"the paper is dated {paper.prepared.isoformat()}, more than a year {when} its "
+                         f"meeting on {paper.meeting.date.isoformat()}; check the year (this date is printed on "
+                         "the paper and is the PDF's date)", ("prepared",), warn=True)
         review = self.reference(loaded, paper.review, ("review",)) if paper.review else None
         sections = [self.section(loaded, review, i, s, checked_progress) for i, s in enumerate(paper.sections)]
         appendices = [self.appendix(loaded, i, a, checked_progress) for i, a in enumerate(paper.appendices)]

@@ -3,8 +3,11 @@
 WeasyPrint reports problems only through its logger and will happily embed
 any local file a document points at, so rendering here (1) fetches only
 files under the folders the caller allows, and data: URLs, (2) records every
-warning and error WeasyPrint logs, and (3) fails the paper when a resource was
-refused or missing or anything was logged as an error.
+warning and error WeasyPrint logs, (3) fails the paper when a resource was
+refused or missing, a font could not be loaded or subset, or anything was
+logged as an error, and (4) gives fontconfig a configuration of its own with
+no font folders (fontconfig.conf), so the only fonts are those the house style
+loads with @font-face: a PDF never depends on the machine's fonts.
 
 Speed and memory, each measured by `make bench` (bench/run.py): pydyf's
 page-reference list is cached (`_cache_page_references`, for the pydyf
@@ -35,6 +38,22 @@ from reportgen.errors import BuildError, clip, display_path, printable
 from reportgen.inputs.styles import MAX_STYLE_FILE_BYTES, too_big
 
 PDF_VARIANT = "pdf/ua-1"
+FONTCONFIG_FILE = Path(__file__).with_name("fontconfig.conf")
+
+
+def isolate_fontconfig() -> None:
+    """Point fontconfig at reportgen's own configuration (read each time WeasyPrint sets up a document's fonts)."""
+    os.environ["FONTCONFIG_FILE"] = str(FONTCONFIG_FILE)
+    os.environ.pop("FONTCONFIG_PATH", None)
+    os.environ.pop("FONTCONFIG_SYSROOT", None)
+
+
+def load_weasyprint():
+    """WeasyPrint, with fontconfig isolated first (importing WeasyPrint starts fontconfig)."""
+    isolate_fontconfig()
+    import weasyprint
+
+    return weasyprint
 
 
 @dataclass
@@ -63,11 +82,38 @@ class _Collector(logging.Handler):
         self.warnings: list[str] = []
 
     def emit(self, record: logging.LogRecord) -> None:
-        message = printable(record.getMessage().strip())  # it can quote a whole data: URL
-        (self.errors if record.levelno >= logging.ERROR else self.warnings).append(message)
+        message = record.getMessage().strip()
+        if record.msg.startswith("Failed to load image") and len(record.args) == 2:
+            message = _image_failure(*record.args)
+        message = printable(message)  # it can quote a whole data: URL
+        if record.levelno >= logging.ERROR or record.msg.startswith(FONT_FAILURES):
+            self.errors.append(message)
+        else:
+            self.warnings.append(message)
+
+
+# A font that cannot be loaded or subset draws nothing, or the wrong glyphs: the paper fails.
+FONT_FAILURES = ("Font-face %r cannot be loaded", "Unable to subset", "Unable to instantiate")
+
+
+def _image_failure(url: str, exception: BaseException) -> str:
+    """Why an image failed: WeasyPrint's own exception says nothing, the one it wraps does."""
+    path = confine.local_path(url)
+    where = display_path(path) if path is not None else url
+    cause = exception
+    while cause is not None and not str(cause).strip():
+        cause = cause.__cause__ or cause.__context__
+    if cause is None:
+        return f"the image {where} could not be read"
+    if type(cause).__name__ == "ParseError":  # xml.etree: the SVG is not well-formed
+        return f"the image {where} is not a well-formed SVG ({cause}); open it in an editor and fix that line"
+    if type(cause).__name__ == "UnidentifiedImageError":
+        return f"the image {where} is not a PNG, JPEG, GIF or SVG image that can be read; export it again"
+    return f"the image {where} could not be read ({type(cause).__name__}: {cause})"
 
 
 def _fetcher_class():
+    load_weasyprint()
     from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
     class ConfinedFetcher(URLFetcher):
@@ -126,7 +172,8 @@ TITLE_SEPARATOR = "|"  # after the label, the element's data-title: a row's or b
 
 def _trace_structure_sources() -> None:
     import pydyf
-    import weasyprint
+
+    weasyprint = load_weasyprint()
     from weasyprint.layout.absolute import AbsolutePlaceholder
     from weasyprint.pdf import tags
 
@@ -294,8 +341,7 @@ def call_on_fresh_stack(function, *args, **kwargs):
 
 
 def _render_and_write(html: str, base_url: str, fetcher, options: dict, hooks: LayoutHooks | None):
-    import weasyprint
-
+    weasyprint = load_weasyprint()
     token = _HOOKS.set(hooks)
     try:
         document = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher).render()
@@ -323,6 +369,7 @@ def render_pdf(
     """
     # SOURCE_DATE_EPOCH makes the fontTools subsetting fallback reproducible.
     os.environ["SOURCE_DATE_EPOCH"] = str(date_epoch)
+    load_weasyprint()
     from weasyprint.urls import FatalURLFetchingError
 
     install_hooks()
@@ -369,7 +416,6 @@ def render_pdf(
 
 
 def preload() -> None:
-    """Import WeasyPrint now, so worker processes forked after this share the import."""
-    import weasyprint  # noqa: F401
-
+    """Import WeasyPrint now (fontconfig isolated), so worker processes forked after this share the import."""
+    load_weasyprint()
     install_hooks()

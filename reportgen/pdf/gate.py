@@ -133,7 +133,7 @@ def _structure(pdf: pikepdf.Pdf, report: CheckReport) -> None:
     tables = tree.of_type("/Table")
     report.facts["tables"] = len(tables)
     for number, table in enumerate(tables, 1):
-        cells = list(walk(table))
+        cells = _own_parts(tree, table)
         headers = [c for c in cells if tree.type(c) == "/TH"]
         if not headers:
             add("tables", f"table {number} has no header cells")
@@ -158,6 +158,13 @@ def _structure(pdf: pikepdf.Pdf, report: CheckReport) -> None:
     if orphans:
         add("artifacts", f"{orphans} piece(s) of content (running headers, page numbers) are tagged "
                          "but not in the structure tree; they should be artifacts")
+
+
+def _own_parts(tree: StructTree, table) -> list:
+    """A table's elements, without those of a table inside one of its cells (a pasted table in a response)."""
+    return [e for e in walk(table)
+            if next((a for a in tree.ancestors(e) if tree.type(a) == "/Table"), table).objgen == table.objgen
+            or e.objgen == table.objgen]
 
 
 def _split_tables(tables, tree: StructTree, pdf, add) -> None:

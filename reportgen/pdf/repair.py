@@ -15,7 +15,12 @@ structure tree:
 - running headers and page numbers are left as content (#1836): they are
   marked as pagination artifacts and leave the structure tree;
 - a list item's paragraphs (`<li><p>`, a "loose" Markdown list) sit straight
-  under LI, which PDF/UA forbids: they are moved into an LBody.
+  under LI, which PDF/UA forbids: they are moved into an LBody;
+- in shaped scripts (Devanagari, Bengali, Gurmukhi) one cluster of characters
+  can be drawn as several glyphs, and WeasyPrint gives all the characters to
+  one glyph and maps the others to nothing, an empty ToUnicode entry PDF/UA
+  forbids: those glyphs are mapped to U+2060 WORD JOINER, which is invisible
+  and ignored by search and copy, so the text read out stays the same.
 """
 
 from __future__ import annotations
@@ -45,12 +50,14 @@ class RepairLog:
     headers: int = 0
     list_bodies: int = 0
     artifacts: int = 0
+    glyphs_mapped: int = 0
     notes: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         return (f"joined {self.joined} split elements, removed {self.repeated_headers} repeated heading rows, "
                 f"set {self.scopes} header scopes, gave {self.headers} data cells only their own row headers, put {self.list_bodies} list items' content in LBody, "
-                f"marked {self.artifacts} running headers/footers as artifacts")
+                f"marked {self.artifacts} running headers/footers as artifacts, "
+                f"mapped {self.glyphs_mapped} glyphs with no text")
 
 
 
@@ -286,6 +293,27 @@ def put_list_content_in_bodies(pdf: pikepdf.Pdf, tree: StructTree) -> int:
     return count
 
 
+_EMPTY_DESTINATION = re.compile(rb"(<[0-9A-Fa-f]+>)\s*<>")
+WORD_JOINER = b"<2060>"
+
+
+def map_every_glyph(pdf: pikepdf.Pdf) -> int:
+    """ToUnicode entries that map a glyph to no text map it to an invisible word joiner; how many."""
+    count = 0
+    for font in pdf.objects:
+        if not (isinstance(font, Dictionary) and font.get("/Type") == Name.Font and "/ToUnicode" in font):
+            continue
+        cmap = font.ToUnicode
+        if not isinstance(cmap, pikepdf.Stream):
+            continue
+        data = cmap.read_bytes()
+        fixed, found = _EMPTY_DESTINATION.subn(rb"\1 " + WORD_JOINER, data)
+        if found:
+            cmap.write(fixed)
+            count += found
+    return count
+
+
 def repair(pdf_bytes: bytes, art_boxes: list | None = None) -> tuple[bytes, RepairLog]:
     """The repaired PDF, and what was changed. Untagged PDFs are returned as they are.
 
@@ -297,6 +325,7 @@ def repair(pdf_bytes: bytes, art_boxes: list | None = None) -> tuple[bytes, Repa
         if "/StructTreeRoot" not in pdf.Root:
             return pdf_bytes, RepairLog(notes=["not tagged: nothing to repair"])
         log = _Repair(pdf).run()
+        log.glyphs_mapped = map_every_glyph(pdf)
         for page, box in zip(pdf.pages, art_boxes or ()):
             x0, y0, _, y1 = (float(v) for v in page.obj.MediaBox)
             height = y1 - y0

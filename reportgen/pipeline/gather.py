@@ -7,9 +7,11 @@ from pathlib import Path
 
 from reportgen.errors import Diagnostic, InputError, did_you_mean, error, one_of, quote
 from reportgen.inputs.contrast import check_stylesheets
+from reportgen.inputs.fonts import Coverage, coverage
 from reportgen.inputs.project import Project
-from reportgen.inputs.records import read_council, read_references
+from reportgen.inputs.records import Loaded, read_council, read_references
 from reportgen.inputs.register import Register, check_register, read_register
+from reportgen.inputs.text import check_record
 from reportgen.inputs.styles import Style, oversized_files, resolve_style
 from reportgen.merge import PaperView, check_reference, merge_council
 
@@ -53,6 +55,8 @@ def gather(project: Project, names: list[str] | None = None, *, strict: bool = F
     reference_failed = any(d.is_error for d in inputs.diagnostics)
     contrast_checked: dict[tuple[Path, ...], list[Diagnostic]] = {}  # councils often share a style
     size_checked: dict[Path, list[Diagnostic]] = {}
+    fonts_of: dict[tuple[Path, ...], Coverage] = {}
+    checked_references: set[tuple[str, frozenset[int]]] = set()
     for slug in slugs:
         council_problems: list[Diagnostic] = []
         records, problems = read_council(project, slug)
@@ -69,8 +73,11 @@ def gather(project: Project, names: list[str] | None = None, *, strict: bool = F
                     council_problems += size_checked[layer.folder]
                 key = tuple(dict.fromkeys(style.stylesheets + style.stylesheets_for("html")))  # PDF and twin
                 if key not in contrast_checked:
-                    contrast_checked[key] = check_stylesheets(list(key))
+                    fonts = coverage(style.stylesheets)  # the PDF's: the twin uses the reader's fonts
+                    contrast_checked[key] = [*check_stylesheets(list(key)), *fonts.problems]
+                    fonts_of[key] = fonts
                 council_problems += contrast_checked[key]
+                council_problems += _text_problems(records, references, fonts_of[key], checked_references)
                 papers, problems = merge_council(records, references)
                 council_problems += problems
                 register, problems = read_register(records.folder)
@@ -87,6 +94,19 @@ def gather(project: Project, names: list[str] | None = None, *, strict: bool = F
             inputs.failed.append(slug)
     return inputs
 
+
+def _text_problems(records, references: dict[str, Loaded], fonts: Coverage,
+                   checked_references: set[tuple[str, frozenset[int]]]) -> list[Diagnostic]:
+    """The text checks of a council's records, and of each review its papers quote (once per set of fonts)."""
+    problems = []
+    for loaded in [records.council, *records.papers.values(), *records.progress.values()]:
+        problems += check_record(loaded, fonts)
+    used = {p.model.review for p in records.papers.values()} | {p.model.reference for p in records.progress.values()}
+    for name in sorted(r for r in used if r in references):
+        if (name, fonts.characters) not in checked_references:
+            checked_references.add((name, fonts.characters))
+            problems += check_record(references[name], fonts)
+    return problems
 
 
 def select_paper(inputs: Inputs, paper_id: str) -> None:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from reportgen.errors import BuildError
+from reportgen.render.linebreaks import with_break_opportunities
 
 LABEL_FONT = Path("fonts/LiberationSans-Regular.ttf")  # in the base style: the "(continued)" labels' type
 HTML_LANG = re.compile(r"<html[^>]*\slang=\"([^\"]+)\"", re.I)
@@ -53,7 +54,7 @@ def render_repaired(html: str, *, base_url: Path, allowed_roots: list[Path], dat
     if max_passes is not None:
         passes.max_passes = max_passes
     rendered = render_pdf(
-        html, base_url=base_url, allowed_roots=allowed_roots,
+        with_break_opportunities(html), base_url=base_url, allowed_roots=allowed_roots,
         date_epoch=calendar.timegm(date.timetuple()),
         compressed=False,  # the repair saves it compressed
         hooks=passes,

@@ -33,7 +33,7 @@ KILL_AFTER_S = 10
 MEMORY_LIMIT_BYTES = 4 * 1024**3
 """Address space of one worker (RLIMIT_AS): 4 GiB, or half the machine's memory when that is less."""
 
-PRELOAD = ["weasyprint", "reportgen.pipeline.render", "reportgen.pdf.repair", "reportgen.pdf.gate"]
+PRELOAD = ["reportgen.pdf.engine", "weasyprint", "reportgen.pipeline.render", "reportgen.pdf.repair", "reportgen.pdf.gate"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -169,6 +169,9 @@ class _Worker:
 
 def process_context():
     """Where worker processes come from (the build's, and the preview's PDF process)."""
+    from reportgen.pdf.engine import isolate_fontconfig
+
+    isolate_fontconfig()  # workers inherit it (reportgen's own fonts only) from this process's environment
     methods = multiprocessing.get_all_start_methods()
     if "forkserver" not in methods:  # pragma: no cover - Windows
         return multiprocessing.get_context("spawn")

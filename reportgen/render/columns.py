@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
+from reportgen.render.linebreaks import LONG_RUN
+
 MIN_SHARE = 0.12  # no column narrower than this share of the table
 ROW_HEADER_SHARE = 0.18  # a column of row headings (a recommendation's name and title) no narrower than this
 HEADING_CHAR, TEXT_CHAR, PADDING = 0.0095, 0.0075, 0.02  # shares of a landscape table: its longest word must fit
@@ -88,7 +90,8 @@ class _Reader(HTMLParser):
         if not self.heading:
             table.text[self.column] += sum(len(w) for w in words)
         if words:
-            need = max(len(w) for w in words) * per_char + PADDING
+            # A longer run than LONG_RUN is given places to wrap (render/linebreaks.py): it needs no wider column.
+            need = min(max(len(w) for w in words), LONG_RUN) * per_char + PADDING
             table.longest[self.column] = max(table.longest[self.column], need)
 
 

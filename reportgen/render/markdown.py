@@ -3,24 +3,29 @@
 Raw HTML in a record is never passed through: markdown-it shows it as text,
 and nh3 then keeps only the tags and link schemes a paper needs, so nothing
 typed into a record can add a script, a stylesheet, an image or a link to a
-local file.
+local file. Pipe tables, which officers paste from spreadsheets, become real
+tables with scoped header cells; blank text says "No update given.".
 """
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 
 import nh3
-from markdown_it import MarkdownIt
 from markupsafe import Markup
+
+from reportgen.inputs.text import is_blank, markdown_parser
 
 ALLOWED_TAGS = {
     "p", "br", "em", "strong", "ul", "ol", "li", "blockquote", "code", "a", "sub", "sup",
     "h3", "h4", "h5", "h6",  # only from `md(headings=N)`, N >= 3
+    "table", "thead", "tbody", "tr", "th", "td",
 }
-ALLOWED_ATTRIBUTES = {"a": {"href"}, "ol": {"start"}}
+ALLOWED_ATTRIBUTES = {"a": {"href"}, "ol": {"start"}, "th": {"scope", "class"}, "td": {"class"}}
 LINK_SCHEMES = {"https", "http", "mailto"}
+ALIGN_CLASSES = {"text-align:left": "align-left", "text-align:center": "align-center",
+                 "text-align:right": "align-right"}
+NO_UPDATE = Markup('<p class="no-update">No update given.</p>')
 
 
 def _keep_attribute(tag: str, name: str, value: str) -> str | None:
@@ -34,37 +39,11 @@ def _keep_attribute(tag: str, name: str, value: str) -> str | None:
         scheme = value.split(":", 1)[0].lower() if ":" in value else ""
         if not (value.startswith("#") or scheme in LINK_SCHEMES):
             return None
+    if name == "class" and value not in ALIGN_CLASSES.values():
+        return None
+    if name == "scope" and value not in ("col", "row"):
+        return None
     return value
-
-
-# Typesetting, in text only (never in code): "--" and "---" are dashes, so is
-# a hyphen with a space each side ("2012 - 2013"), "..." an ellipsis. The
-# rest of markdown-it's replacements are left off: "(c)" stays "(c)", as in
-# a paragraph reference.
-DASHES = ((re.compile(r"---"), "\u2014"), (re.compile(r"--"), "\u2013"),
-          (re.compile(r"(?<=\s)-(?=\s)"), "\u2013"), (re.compile(r"(?<!\.)\.\.\.(?!\.)"), "\u2026"))
-
-
-def _dashes(state) -> None:
-    for token in state.tokens:
-        for child in token.children or ():
-            if child.type == "text":
-                for pattern, dash in DASHES:
-                    child.content = pattern.sub(dash, child.content)
-
-
-@lru_cache(maxsize=2)
-def _parser(headings: bool = False) -> MarkdownIt:
-    # Images and raw HTML are off: images need alt text checked elsewhere, HTML
-    # is not trusted. Headings are off unless the template places them under
-    # a heading of its own (`md(headings=3)`), or they would break the outline;
-    # underlined (setext) headings stay off, so a line of dashes is no heading.
-    # Quotes become ‘ ’ “ ” (English and Welsh alike) and apostrophes ’.
-    disabled = ["lheading", "image", "html_block", "html_inline"] + ([] if headings else ["heading"])
-    parser = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": True}).disable(
-        disabled).enable("smartquotes")
-    parser.core.ruler.push("dashes", _dashes)
-    return parser
 
 
 def _shift_headings(tokens: list, top: int) -> None:
@@ -76,24 +55,36 @@ def _shift_headings(tokens: list, top: int) -> None:
             token.tag = new_level[int(token.tag[1])]
 
 
+def _scope_table_cells(tokens: list) -> None:
+    """A pasted table's header cells scoped to their column; its column alignment as a class, not a style."""
+    for token in tokens:
+        if token.type in ("th_open", "td_open"):
+            align = ALIGN_CLASSES.get(str(token.attrGet("style") or ""))
+            token.attrs = {"class": align} if align else {}
+            if token.type == "th_open":
+                token.attrSet("scope", "col")
+
+
 @lru_cache(maxsize=4096)
 def to_html(text: str | None, headings: int | None = None) -> Markup:
-    """Sanitised HTML for a Markdown field; empty for None.
+    """Sanitised HTML for a Markdown field; empty for None, "No update given." for blank text.
 
     `headings=N` lets the field have headings (`# Key points`), as hN and
     below: N is one level under the heading the template puts it beneath.
     """
     if not text:
         return Markup("")
+    if is_blank(text):
+        return NO_UPDATE
     if headings is not None and not 3 <= headings <= 6:
         raise ValueError(f"md(headings={headings}): a field's headings start at level 3 to 6")
-    parser = _parser(headings is not None)
+    parser = markdown_parser(headings is not None)
     tokens = parser.parse(text)
     if headings is not None:
         _shift_headings(tokens, headings)
-    html = parser.renderer.render(tokens, parser.options, {})
+    _scope_table_cells(tokens)
     clean = nh3.clean(
-        html,
+        parser.renderer.render(tokens, parser.options, {}),
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=LINK_SCHEMES,
@@ -106,6 +97,6 @@ def to_html(text: str | None, headings: int | None = None) -> Markup:
 def to_inline_html(text: str | None) -> Markup:
     """As `to_html`, without the wrapping paragraph for one-paragraph text."""
     html = str(to_html(text))
-    if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
-        html = html[3:-4]
+    if html.startswith("<p") and html.endswith("</p>") and html.count("<p") == 1:
+        html = html[html.index(">") + 1:-4]
     return Markup(html)
