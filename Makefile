@@ -13,7 +13,7 @@ LOCKVENV ?= .venv-lock
 PIP_TOOLS := pip-tools==7.6.2
 LOCKFLAGS ?=
 
-.PHONY: report test setup system bench doctor docs lock clean fonts-chinese
+.PHONY: report test setup system bench doctor docs lock clean fonts-chinese messages
 
 report: setup
 	$(PY) -m reportgen build --out $(OUT) --format both
@@ -68,3 +68,8 @@ system:
 
 clean:
 	rm -rf $(OUT) .pytest_cache
+
+# The message catalogue: refresh templates/base/locale/messages.pot from the templates and the
+# styles' labels, and merge it into each language's .po (new messages come in untranslated).
+messages: setup
+	$(PY) -m reportgen.render.messages templates

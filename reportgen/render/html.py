@@ -20,6 +20,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from reportgen import __version__
 from reportgen.confine import Roots
 from reportgen.errors import BuildError, display_path, quote
+from reportgen.render.catalogue import Catalogue, catalogue, page_of
 from reportgen.render.chart import Chart, status_chart
 from reportgen.render.columns import with_content_widths
 from reportgen.render.markdown import to_html, to_inline_html
@@ -34,8 +35,44 @@ ENTRY_TEMPLATE = "paper.html"
 
 
 def long_date(value: dt.date | None) -> str:
-    """21 January 2013."""
+    """21 January 2013, in English (messages and file names; a paper's templates use the `long_date` filter)."""
     return f"{value.day} {value:%B %Y}" if value else ""
+
+
+def paper_catalogue(context: jinja2.runtime.Context) -> Catalogue:
+    """The catalogue of the language being rendered, from the environment's root style."""
+    if "language" not in context:
+        # Jinja imports a template's macros without the importer's variables unless told to.
+        raise jinja2.TemplateError("_() or a date filter in macros imported without the paper's variables; "
+                                   "import them `with context` ({% from \"base/macros.html\" import email_link "
+                                   "with context %})")
+    return catalogue(context.environment.root_style, context["language"])
+
+
+@jinja2.pass_context
+def _gettext(context, message: str) -> str:
+    return paper_catalogue(context).gettext(message)
+
+
+@jinja2.pass_context
+def _ngettext(context, singular: str, plural: str, count: int) -> str:
+    # The shipped templates give singular and plural as two messages (Welsh has six plural forms);
+    # this serves a council template's {% trans count=n %} with the English rule.
+    return paper_catalogue(context).gettext(singular if count == 1 else plural)
+
+
+@jinja2.pass_context
+def _page_of(context) -> tuple[str, str, str]:
+    """The words before, between and after the numbers of "Page 2 of 5" (print.css draws the numbers)."""
+    return page_of(paper_catalogue(context))
+
+
+def _date_filter(method: str):
+    @jinja2.pass_context
+    def formatted(context, value: dt.date | None) -> str:
+        return getattr(paper_catalogue(context), method)(value)
+    formatted.__name__ = method
+    return formatted
 
 
 def _officer_line(officer) -> str:
@@ -78,7 +115,13 @@ def environment(search_path: tuple[Path, ...], prefixes: tuple[tuple[str, Path],
         keep_trailing_newline=True,
     )
     env.globals.pop("lipsum", None)  # placeholder text of any length: no use in a paper
-    env.filters.update(md=to_html, md_inline=to_inline_html, long_date=long_date, officer_line=_officer_line)
+    # One environment serves every language: gettext reads the language from the render's context.
+    env.root_style = prefixes[-1][1] if prefixes else None  # the root style (base): its locale/ holds the catalogues
+    env.add_extension("jinja2.ext.i18n")
+    env.install_gettext_callables(_gettext, _ngettext, newstyle=True)
+    env.globals["page_of"] = _page_of
+    env.filters.update(md=to_html, md_inline=to_inline_html, officer_line=_officer_line,
+                       **{name: _date_filter(name) for name in ("long_date", "month_year", "weekday")})
     env.filters.update({name: limited_filter(name, f) for name, f in env.filters.items()})
     return env
 
@@ -139,6 +182,9 @@ CONTEXT_VARIABLES: dict[str, tuple[object, str]] = {
     "status_chart": (Callable[[StatusSummary], Chart], "`status_chart(block.summary)`: the summary's bar chart, "
                                                        "drawn by reportgen as SVG in the style's `--rag-*` colours, "
                                                        "with `.src` (for `<img src>`), `.alt`, `.width`, `.height`."),
+    "language": (str, "The language this paper is printed in (`en-GB`, `cy`): the `lang` of its `<html>`. "
+                      "`_(\"Report for:\")` prints fixed wording in it from the message catalogue "
+                      "(docs/welsh.md); the date filters use it too."),
     "style": (str, "The house style's name, e.g. `hampshire`."),
     "stylesheets": (list[str], "URLs of the stylesheets in cascade order, base, style(s), council: each "
                                "layer's `style.css`, then its `print.css` (PDF) or `screen.css` (HTML)."),
@@ -151,7 +197,8 @@ CONTEXT_VARIABLES: dict[str, tuple[object, str]] = {
 def context(view: PaperView, style: Style, output_format: str = "pdf") -> dict:
     """The variables every template sees (documented in docs/house-styles.md)."""
     paper = view.paper
-    lookup = labels(view, style)
+    language = view.council.language
+    lookup = labels(view, style, language)
     return {
         "council": view.council,
         "paper": paper,
@@ -169,6 +216,7 @@ def context(view: PaperView, style: Style, output_format: str = "pdf") -> dict:
         "prepared": paper.issue_date,
         "label": lookup,
         "status_chart": status_chart(style.stylesheets, lookup),
+        "language": language,
         "style": style.name,
         "stylesheets": [p.as_uri() for p in style.stylesheets_for(output_format)],
         "generator": f"reportgen {__version__}",
@@ -176,12 +224,16 @@ def context(view: PaperView, style: Style, output_format: str = "pdf") -> dict:
     }
 
 
-def labels(view: PaperView, style: Style) -> LabelLookup:
-    """The paper's `label()`: council, then style labels; `{council}` and `{review}` filled in for this paper."""
+def labels(view: PaperView, style: Style, language: str) -> LabelLookup:
+    """The paper's `label()`: the council's labels, then each style's (root last) through the catalogue of
+    `language`; `{council}` and `{review}` filled in for this paper."""
     reviews = [view.review, view.body.reference if view.body else None, *(a.reference for a in view.appendices)]
     review = next((r for r in reviews if r is not None), None)
     values = {"council": view.council.display_short_name, "review": review.short_title if review else ""}
-    return LabelLookup((view.council.labels, *style.labels), values)
+    # The styles' wording is the catalogue's English; a council writes its labels in its own language.
+    words = catalogue(style.layers[-1].folder, language)
+    translated = tuple({name: words.gettext(text) for name, text in layer.items()} for layer in style.labels)
+    return LabelLookup((view.council.labels, *translated), values)
 
 
 def render_html(view: PaperView, style: Style, output_format: str = "pdf") -> str:

@@ -135,7 +135,9 @@ LOOP_VARIABLES: list[tuple[str, object, str]] = [
 
 # Clearer wording for filters whose docstrings speak to Python readers.
 FILTER_NOTES: dict[str, str] = {
-    "long_date": "A date as \"21 January 2013\"; empty for none.",
+    "long_date": "A date as \"21 January 2013\" in the paper's language (\"21 Ionawr 2013\"); empty for none.",
+    "month_year": "A date's month and year, \"January 2013\" (\"Ionawr 2013\"); empty for none.",
+    "weekday": "A date's day of the week, \"Monday\" (\"Dydd Llun\"); empty for none.",
     "md": "Markdown text to safe HTML (paragraphs, lists, emphasis, links); empty for none. "
           "`md(headings=3)` also turns `# Heading` lines into headings from `<h3>` down, for text "
           "placed under an `<h2>` (a summary, a section's body).",
@@ -365,8 +367,9 @@ def generate(templates: Path = TEMPLATES) -> str:
     base = templates / "base"
     add("## Labels\n")
     add("What `label(name)` prints unless the council's or the style's `labels:` says otherwise: the `labels:` "
-        "of `templates/base/style.yaml`, which name every label there is. Statuses are looked up by their value "
-        "with `_` for spaces (`label(row.government.status)`).\n")
+        "of `templates/base/style.yaml`, which name every label there is, in the paper's language through the "
+        "message catalogue (a style's labels too; a council's are printed as written; docs/welsh.md). Statuses "
+        "are looked up by their value with `_` for spaces (`label(row.government.status)`).\n")
     add("| Label | Built-in wording |\n| --- | --- |")
     for name, text in _base_labels(base).items():
         add(f"| `{name}` | {_cell(text)} |")

@@ -29,6 +29,7 @@ from reportgen.pdf.concat import Bookmark, Source, concat
 from reportgen.pdf.stamp import Mark, page_sizes, stamp
 from reportgen.pipeline.output import build_lock, describe_write_error, write_atomic
 from reportgen.pipeline.produce import require_pass
+from reportgen.render.catalogue import AGENDA_BOOKMARK, ITEM_BOOKMARK
 
 STAMP_FONT = Path("base/fonts/LiberationSans-Regular.ttf")  # under templates/
 MM = 72 / 25.4
@@ -171,7 +172,8 @@ def _parts(plan: PackPlan, papers: dict[str, bytes]) -> list[_Part]:
 
 def assemble(plan: PackPlan, front: bytes, parts: list[_Part]) -> tuple[bytes, int]:
     """The pack PDF (front sheet, then `parts`, bookmarked per item, pack page numbers stamped) and its pages."""
-    sources = [Source(front, "Agenda")] + [Source(p.data, p.placed.title, p.tagged) for p in parts]
+    words = plan.words
+    sources = [Source(front, words.gettext(AGENDA_BOOKMARK))] + [Source(p.data, p.placed.title, p.tagged) for p in parts]
     outline: list[Bookmark | int] = [0]  # the front sheet's own bookmarks first
     for index, item in enumerate(plan.items):
         numbers = [n for n, part in enumerate(parts, 1) if part.placed.item == index]
@@ -179,7 +181,8 @@ def assemble(plan: PackPlan, front: bytes, parts: list[_Part]) -> tuple[bytes, i
             continue
         children = tuple(n if parts[n - 1].placed.kind == "paper" else Bookmark(parts[n - 1].placed.title, n, (n,))
                          for n in numbers)
-        outline.append(Bookmark(f"Item {item.number}: {item.title}", numbers[0], children))
+        outline.append(Bookmark(words.gettext(ITEM_BOOKMARK) % {"number": item.number, "title": item.title},
+                                numbers[0], children))
     merged = concat(sources, outline)
     marks = [Mark(page, plan.page_label(page + 1),
                   x=width - (PAGE_NUMBER_RIGHT_LANDSCAPE if width > height else PAGE_NUMBER_RIGHT),

@@ -20,7 +20,7 @@ from reportgen.inputs.styles import Style
 from reportgen.meetings.calendar import CouncilCalendar, ScheduledMeeting, read_calendar
 from reportgen.pdf.intake import Intake, Unreadable, take_in
 from reportgen.pipeline.gather import Inputs, gather
-from reportgen.render.html import long_date
+from reportgen.render import catalogue as messages
 
 PACK_NAME = "agenda-pack"
 
@@ -61,9 +61,15 @@ class PackPlan:
     published: PublishedPack | None = None  # the register's entry, when this very pack was published
 
     @property
+    def words(self) -> messages.Catalogue:
+        """The catalogue of the council's language: the pack's fixed wording and dates."""
+        return messages.catalogue(self.style.layers[-1].folder, self.calendar.council.language)
+
+    @property
     def title(self) -> str:
-        what = f"Supplement {self.supplement} to the agenda" if self.supplement else "Agenda pack"
-        return f"{what}: {self.meeting.committee.name}, {long_date(self.meeting.date)}"
+        values = {"number": self.supplement, "committee": self.meeting.committee.name,
+                  "date": self.words.long_date(self.meeting.date)}
+        return self.words.gettext(messages.SUPPLEMENT_TITLE if self.supplement else messages.PACK_TITLE) % values
 
     @property
     def what(self) -> str:
@@ -80,7 +86,8 @@ class PackPlan:
 
     def page_label(self, page: int) -> str:
         """What is printed at the top of page `page` (1-based): its own numbering for a supplement."""
-        return f"Supplement {self.supplement}, page {page}" if self.supplement else f"Pack page {page}"
+        message = messages.SUPPLEMENT_PAGE if self.supplement else messages.PACK_PAGE
+        return self.words.gettext(message) % {"number": self.supplement, "page": page}
 
     def target(self, out_dir: Path) -> Path:
         name = f"{self.meeting.date.isoformat()}-{self.meeting.committee.id}-{PACK_NAME}"

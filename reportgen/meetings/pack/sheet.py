@@ -58,6 +58,7 @@ PACK_CONTEXT_VARIABLES: dict[str, tuple[object, str]] = {
                                  "`late_reason` (in a supplement: why the item is late)."),
     "supplement": (int, "0 for the agenda pack; N for Supplement N, which holds only the late items."),
     "prepared": (dt.date, "The pack's date: the latest `prepared` date of its papers, or the meeting date."),
+    "language": (str, "The council's language (`en-GB`, `cy`): `_()` and the date filters print in it."),
     "style": (str, "The house style's name."),
     "stylesheets": (list[str], "URLs of the PDF's stylesheets in cascade order, base, style(s), council: "
                                "each layer's `style.css`, then its `print.css`."),
@@ -91,6 +92,7 @@ def pack_context(plan: PackPlan, items: list[AgendaEntry]) -> dict:
         "items": items,
         "supplement": plan.supplement,
         "prepared": plan.prepared,
+        "language": plan.calendar.council.language,
         "style": plan.style.name,
         "stylesheets": [p.as_uri() for p in plan.style.stylesheets],
         "generator": f"reportgen {__version__}",
