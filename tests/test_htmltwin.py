@@ -18,7 +18,7 @@ from reportgen.inputs.project import Project
 from reportgen.pipeline.build import build
 from reportgen.render.htmltwin import render_standalone
 
-SAMPLES = ("barnet", "glanmor", "hampshire", "haringey", "irwell", "northmoor")
+SAMPLES = ("barnet", "glanmor", "gwynant", "hampshire", "haringey", "irwell", "northmoor")
 VNU = ROOT / "node_modules/vnu-jar/build/dist/vnu.jar"
 WIDTHS = (1280, 390, 320)  # a desktop, a phone, and 1280 px at 400 % zoom
 NARROW = (390, 320)
