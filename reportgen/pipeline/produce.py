@@ -72,7 +72,7 @@ def _label_and_prove(pdf: bytes, layout, font: Path | None) -> _Proofed:
     from reportgen.pdf.stamp import stamp
 
     paper = layout.paper
-    pdf, _ = repair(pdf, art_boxes=[(p.content.x0, p.content.top, p.content.x1, p.content.bottom)
+    pdf = repair(pdf, art_boxes=[(p.content.x0, p.content.top, p.content.x1, p.content.bottom)
                                     for p in paper.pages])
     labels = continued.labels(paper, font) if font is not None else []
     if labels:
