@@ -193,13 +193,14 @@ def test_due_report_for_the_sample_councils(sample_project):
         ("haringey", D(2013, 1, 21), Status.READY, True),
         ("haringey", D(2013, 2, 4), Status.ON_TRACK, False),
         # held after the 28-day window, but its deadline (Tue 5 Feb) falls inside it
+        ("gwynant", D(2013, 2, 11), Status.READY, True),  # the Welsh sample: Glanmor's meeting, in Welsh
         ("glanmor", D(2013, 2, 11), Status.READY, True),
     ]
     assert [(i.number, i.state) for i in report.meetings[1].items] == [("1", "not needed"), ("3.1", "no paper")]
     assert report.meetings[1].problems == [
         "item 3.1 Children's social care performance, quarter 3: on track: no paper yet"]
     assert report.papers_needed() == {"haringey": ["munro-progress", "safeguarding-annual-report"],
-                                      "glanmor": ["munro-progress"]}
+                                      "glanmor": ["munro-progress"], "gwynant": ["adolygiad-munro"]}
     assert not report.alert and not report.errors
 
 
@@ -288,7 +289,7 @@ def test_due_command_prints_the_table(run_cli, sample_project):
                         "publish by Fri 11 Jan 2013")
     assert lines[7] == "    item 3.1 Children's social care performance, quarter 3: on track: no paper yet"
     assert lines[8].split()[:8] == ["ready,", "not", "published", "Tue", "5", "Feb", "2013", "(20)"]
-    assert "3 meeting(s) in 6 council(s): 1 on track; 2 ready, not published" in result.err
+    assert "4 meeting(s) in 7 council(s): 1 on track; 3 ready, not published" in result.err
 
 
 def test_due_today_when_ready(run_cli, sample_project):

@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field, StringConstraints, field_validator, model
 
 from reportgen import confine
 from reportgen.inputs.fields import (  # noqa: F401 - the base types are part of the schema's vocabulary
-    EXTRA_DESCRIPTION, MARKDOWN, Date, Extra, Markdown, RecommendationId, Record, Slug, Text,
+    BILINGUAL, EXTRA_DESCRIPTION, MARKDOWN, Date, Extra, Markdown, RecommendationId, Record, Slug, Text,
 )
 from reportgen.inputs.labels import LABELS_DESCRIPTION, Labels
 from reportgen.inputs.tracking import BLOCKS_DESCRIPTION, Block, ChangesBlock, Rag, SummaryBlock
@@ -107,6 +107,10 @@ class Council(Record):
     style: Slug = Field(description="House style: a folder under `templates/`.")
     nation: Nation = Field(description="`England` or `Wales`: decides publication law and bank holidays.")
     language: Literal["en-GB", "cy"] = Field(default="en-GB", description="Language of the papers (`en-GB` or `cy`).")
+    bilingual: Literal["separate"] | None = Field(default=None, description=(
+        "`separate`: every paper in Welsh and in English, as two papers, `<name>-cy` and `<name>-en`, each naming "
+        "the other; text is then given as `{cy: ..., en: ...}` (docs/welsh.md). `language` is the one printed "
+        "first."))
     committees: list[Committee] = Field(min_length=1, description="Committees that receive papers.")
     officers: list[Officer] = Field(default_factory=list, description="Officers named on papers.")
     logo: Image | None = Field(default=None, description="The council's logo, for styles that print one.")
@@ -192,6 +196,9 @@ class Reference(Record):
     response_published: Date | None = Field(default=None, description="Date of the Government's response.")
     themes: list[Theme] = Field(min_length=1, description="Groups of recommendations, in order.")
     recommendations: list[Recommendation] = Field(min_length=1, description="Every recommendation, in order.")
+    language: Literal["en-GB", "cy"] = Field(default="en-GB", description=(
+        "Language the review and the Government's response are written in; a paper in another language "
+        "marks the text it quotes from them with it (for screen readers)."))
 
 
 # --- progress against the review -----------------------------------------
@@ -204,7 +211,7 @@ class ProgressEntry(Record):
     """The council's progress on one recommendation."""
 
     response: Markdown = Field(description="The council's response and progress (Markdown).")
-    timeline: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)] | None = Field(
+    timeline: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1), BILINGUAL] | None = Field(
         default=None,
         description=f"Timeline as printed, e.g. \"By December 2012\"; at most {TIMELINE_LIMIT} characters "
                     "(the detail belongs in `response`).",

@@ -7,7 +7,7 @@ problem is collected, so an officer fixes them all in one go.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Generic, TypeVar
 
@@ -35,14 +35,15 @@ class Loaded(Generic[M]):
 
 @dataclass(frozen=True)
 class CouncilRecords:
-    """Everything in one council's folder, validated."""
+    """Everything in one council's folder, validated (in one language, for a bilingual council)."""
 
     slug: str
     folder: Path
     council: Loaded[Council]
-    papers: dict[str, Loaded[Paper]]
+    papers: dict[str, Loaded[Paper]]  # by paper id: `<name>-cy` and `<name>-en` for a bilingual council
     progress: dict[str, Loaded[Progress]]
     calendar: MeetingsCalendar | None = None
+    language: str | None = None  # the version a bilingual council's records were read in: cy, en
 
     def meeting_dates(self, committee: str, before: dt.date) -> list[dt.date]:
         """Dates of the committee's meetings before `before`, oldest first: from meetings.yaml and the papers."""
@@ -63,13 +64,15 @@ class Reading:
     def failed(self) -> bool:
         return any(d.is_error for d in self.diagnostics)
 
+    language: str | None = None  # of a bilingual council's text: see fields.BILINGUAL
+
     def read(self, path: Path, model: type[M]) -> Loaded[M] | None:
         try:
             doc = load_yaml(path)
         except InputError as exc:
             self.diagnostics.extend(exc.diagnostics)
             return None
-        value, problems = validate(doc, model)
+        value, problems = validate(doc, model, self.language)
         self.diagnostics.extend(sorted(problems, key=lambda d: (d.line or 0, d.column or 0)))
         return Loaded(path.stem, value, doc.source) if value is not None else None
 
@@ -102,15 +105,42 @@ def read_references(project: Project) -> tuple[dict[str, Loaded[Reference]], lis
 
 
 def read_council(project: Project, slug: str) -> tuple[CouncilRecords | None, list[Diagnostic]]:
-    """One council's records; None when any of its files has an error."""
+    """One council's records (a bilingual council's in its first language); None when any file has an error."""
+    versions, problems = read_council_versions(project, slug)
+    return (versions[0] if versions else None), problems
+
+
+def read_council_versions(project: Project, slug: str) -> tuple[list[CouncilRecords], list[Diagnostic]]:
+    """One council's records: once, or for a bilingual council once per language, its first language first
+    (each paper's id then ends in `-cy` or `-en`); none when any file has an error."""
     folder = project.council_dir(slug)
-    reading = Reading()
-    council = reading.read(folder / "council.yaml", Council)
-    papers = reading.read_folder(folder / "papers", Paper)
-    progress = reading.read_folder(folder / "progress", Progress)
-    if reading.failed or council is None:
-        return None, reading.diagnostics
-    return CouncilRecords(slug, folder, council, papers, progress, _quiet_calendar(folder)), reading.diagnostics
+    versions, diagnostics = [], []
+    for language in bilingual_languages(folder / "council.yaml"):
+        reading = Reading(language=language)
+        council = reading.read(folder / "council.yaml", Council)
+        papers = reading.read_folder(folder / "papers", Paper)
+        progress = reading.read_folder(folder / "progress", Progress)
+        diagnostics += [d for d in reading.diagnostics if d not in diagnostics]  # most problems are in both
+        if council is not None and not reading.failed:
+            if language is not None:
+                papers = {f"{name}-{language}": replace(loaded, name=f"{name}-{language}")
+                          for name, loaded in papers.items()}
+            versions.append(CouncilRecords(slug, folder, council, papers, progress, _quiet_calendar(folder),
+                                           language))
+    if any(d.is_error for d in diagnostics):
+        return [], diagnostics
+    return versions, diagnostics
+
+
+def bilingual_languages(council_file: Path) -> tuple[str | None, ...]:
+    """(cy, en) for a council whose council.yaml says `bilingual:`, its `language` first; (None,) otherwise."""
+    try:
+        data = load_yaml(council_file).data
+    except InputError:
+        return (None,)  # reading it again reports the problem
+    if not isinstance(data, dict) or not data.get("bilingual"):
+        return (None,)
+    return ("en", "cy") if str(data.get("language", "")).startswith("en") else ("cy", "en")
 
 
 def _quiet_calendar(folder: Path) -> MeetingsCalendar | None:

@@ -19,13 +19,14 @@ from reportgen.inputs.yamlload import Document
 M = TypeVar("M", bound=BaseModel)
 
 
-def validate(doc: Document, model: type[M]) -> tuple[M | None, list[Diagnostic]]:
-    """The model built from `doc`, or None and the reasons it could not be."""
+def validate(doc: Document, model: type[M], language: str | None = None) -> tuple[M | None, list[Diagnostic]]:
+    """The model built from `doc`, or None and the reasons it could not be; `language` (cy, en): the language of
+    a bilingual council's text to read (`{cy: ..., en: ...}`)."""
     if not isinstance(doc.data, dict):
         kind = "nothing" if doc.data is None else type(doc.data).__name__.replace("str", "text")
         return None, [doc.source.diagnostic(f"expected a mapping of fields ({model.__name__}), found {kind}")]
     try:
-        return model.model_validate(doc.data), []
+        return model.model_validate(doc.data, context={"language": language}), []
     except ValidationError as exc:
         return None, [_diagnostic(doc, model, err) for err in exc.errors(include_url=False)]
 

@@ -8,7 +8,7 @@ nothing it has to look up.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -102,6 +102,8 @@ class PaperView:
     body: BodyView | None
     appendices: list[AppendixView]
     source_files: tuple[Path, ...]
+    language: str = "en-GB"  # the language the paper is printed in: the council's, or its version's
+    versions: tuple[tuple[str, str], ...] = ()  # a bilingual paper's other versions: (language, file stem)
 
     @property
     def stem(self) -> str:
@@ -295,6 +297,7 @@ class _Merger:
             body=self.body(loaded, checked_progress),
             appendices=appendices,
             source_files=self.sources(loaded),
+            language={"en": "en-GB"}.get(self.records.language, self.records.language) or council.language,
         )
         if len([d for d in self.diagnostics if d.is_error]) > before:
             return None
@@ -438,6 +441,21 @@ def merge_council(
         if view is not None:
             papers.append(view)
     return papers, merger.diagnostics
+
+
+def pair_versions(versions: list[list[PaperView]]) -> list[PaperView]:
+    """A bilingual council's papers, each language's version naming the others' files (`-cy` beside `-en`)."""
+    if len(versions) < 2:
+        return versions[0] if versions else []
+    stems = {view.id: view.stem for papers in versions for view in papers}
+    paired = []
+    for papers in versions:
+        for view in papers:
+            base = view.id.rsplit("-", 1)[0]
+            others = tuple((other.language, stems[other.id]) for group in versions for other in group
+                           if other.id != view.id and other.id.rsplit("-", 1)[0] == base)
+            paired.append(replace(view, versions=others))
+    return paired
 
 
 def _check_ids(merger: _Merger, loaded: Loaded[Council]) -> None:

@@ -27,6 +27,7 @@ class ProgressRow:
     lead_officer: Officer | None
     overdue: bool = False
     lead_officers: list[Officer] = field(default_factory=list)
+    language: str = "en-GB"  # the review's: the recommendation's and the Government's words are in it
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,7 @@ def progress_rows(reference: Reference, progress: Progress, officers: dict[str, 
         leads = [officers[o] for o in entry.leads if o in officers] if entry else []
         government = response_as_at(reference, rec.government_response, progress.as_at)
         rows.append(ProgressRow(rec, government, entry, leads[0] if leads else None,
-                                is_overdue(entry, progress.as_at), leads))
+                                is_overdue(entry, progress.as_at), leads, reference.language))
     return rows
 
 

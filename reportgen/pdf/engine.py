@@ -164,10 +164,13 @@ def _fetcher_class():
 # only to the version it was written for; pdfcheck then reports any split
 # table a newer version makes. An element with a data-title (a named row or
 # block) keeps that as its /T, the structure element's title: `check` reads
-# units back by it.
+# units back by it. WeasyPrint 70 drops an element's `lang` (English text in a
+# Welsh paper, each half of a bilingual one): it goes into the label too, and
+# the repair sets it as the structure element's /Lang.
 TRACED_VERSIONS = ("70.",)
 SOURCE_KEY = "/T"
 TITLE_SEPARATOR = "|"  # after the label, the element's data-title: a row's or block's name
+LANG_SEPARATOR = "@"  # after the label's number, before any title: the element's own `lang`
 
 
 def _trace_structure_sources() -> None:
@@ -190,7 +193,11 @@ def _trace_structure_sources() -> None:
             if source.element is not None and SOURCE_KEY[1:] not in element:
                 identity = (id(source.element), source.element_tag, type(source).__name__)
                 key = f"rg:{keys.setdefault(identity, len(keys))}"
-                title = source.element.get("data-title") if source.element_tag == source.element.tag else None
+                own = source.element_tag == source.element.tag  # not a ::marker or ::before of it
+                language = source.element.get("lang") if own else None
+                if language and language.strip():
+                    key += LANG_SEPARATOR + language.strip()
+                title = source.element.get("data-title") if own else None
                 if title and title.strip():  # the repair keeps it as the element's /T (its title)
                     key += TITLE_SEPARATOR + " ".join(title.split())
                 element[SOURCE_KEY[1:]] = pydyf.String(key)

@@ -12,6 +12,9 @@ structure tree:
 - a data cell names every row header of its row in /Headers, so in a row of
   label/value pairs each value is read with every label: it keeps only the
   labels to its left up to the previous value, as HTML's header scan does;
+- an element's `lang` is not carried into the tree: it is set as the
+  element's /Lang (English quoted in a Welsh paper, each language of a
+  bilingual one), from the label the engine's tracing gives each element;
 - running headers and page numbers are left as content (#1836): they are
   marked as pagination artifacts and leave the structure tree;
 - a list item's paragraphs (`<li><p>`, a "loose" Markdown list) sit straight
@@ -32,7 +35,7 @@ from collections import defaultdict
 import pikepdf
 from pikepdf import Array, Dictionary, Name
 
-from reportgen.pdf.engine import TITLE_SEPARATOR
+from reportgen.pdf.engine import LANG_SEPARATOR, TITLE_SEPARATOR
 from reportgen.pdf.structtree import (StructTree, attribute, is_element, kids, parent_tree, read_tree,
                                      set_attribute, walk)
 
@@ -181,7 +184,10 @@ class _Repair:
         self.root.ParentTree.Nums = nums
         for element in read_tree(self.root).elements:
             if SOURCE_KEY in element:
-                title = str(element[SOURCE_KEY]).partition(TITLE_SEPARATOR)[2]
+                label, _, title = str(element[SOURCE_KEY]).partition(TITLE_SEPARATOR)
+                language = label.partition(LANG_SEPARATOR)[2]
+                if language:  # the HTML element's lang, which WeasyPrint does not carry over
+                    element[Name.Lang] = pikepdf.String(language)
                 if title:
                     element[SOURCE_KEY] = pikepdf.String(title)
                 else:

@@ -9,11 +9,11 @@ from reportgen.errors import Diagnostic, InputError, did_you_mean, error, one_of
 from reportgen.inputs.contrast import check_stylesheets
 from reportgen.inputs.fonts import Coverage, coverage
 from reportgen.inputs.project import Project
-from reportgen.inputs.records import Loaded, read_council, read_references
+from reportgen.inputs.records import Loaded, read_council_versions, read_references
 from reportgen.inputs.register import Register, check_register, read_register
 from reportgen.inputs.text import check_record
 from reportgen.inputs.styles import Style, oversized_files, resolve_style
-from reportgen.merge import PaperView, check_reference, merge_council
+from reportgen.merge import PaperView, check_reference, merge_council, pair_versions
 
 
 @dataclass(frozen=True)
@@ -59,8 +59,9 @@ def gather(project: Project, names: list[str] | None = None, *, strict: bool = F
     checked_references: set[tuple[str, frozenset[int]]] = set()
     for slug in slugs:
         council_problems: list[Diagnostic] = []
-        records, problems = read_council(project, slug)
+        versions, problems = read_council_versions(project, slug)
         council_problems += problems
+        records = versions[0] if versions else None
         if records is not None:
             try:
                 style = resolve_style(project, records)
@@ -77,11 +78,16 @@ def gather(project: Project, names: list[str] | None = None, *, strict: bool = F
                     contrast_checked[key] = [*check_stylesheets(list(key)), *fonts.problems]
                     fonts_of[key] = fonts
                 council_problems += contrast_checked[key]
-                council_problems += _text_problems(records, references, fonts_of[key], checked_references)
-                papers, problems = merge_council(records, references)
-                council_problems += problems
+                merged = []
+                for version in versions:  # a bilingual council's two languages, each read and merged
+                    council_problems += _text_problems(version, references, fonts_of[key], checked_references)
+                    papers, problems = merge_council(version, references)
+                    council_problems += [p for p in problems if p not in council_problems]
+                    merged.append(papers)
+                papers = pair_versions(merged)
                 register, problems = read_register(records.folder)
-                council_problems += problems + (check_register(register, records.papers) if register else [])
+                all_papers = {name: p for version in versions for name, p in version.papers.items()}
+                council_problems += problems + (check_register(register, all_papers) if register else [])
                 if not records.papers and not any(d.is_error for d in council_problems):
                     council_problems.append(records.council.source.diagnostic(
                         "this council has no papers yet: add one under papers/", warn=True))

@@ -33,8 +33,10 @@ PACK_TITLE = "Agenda pack: %(committee)s, %(date)s"  # the pack PDF's title
 SUPPLEMENT_TITLE = "Supplement %(number)s to the agenda: %(committee)s, %(date)s"
 AGENDA_BOOKMARK = "Agenda"  # the pack's bookmark for its front sheet
 ITEM_BOOKMARK = "Item %(number)s: %(title)s"
+# A bilingual paper names its other version in that version's language, for the reader who wants it.
+AVAILABLE_IN = {"cy": "This paper is also available in Welsh:", "en": "This paper is also available in English:"}
 CODE_MESSAGES = (PAGE_OF, CONTINUED, PACK_PAGE, SUPPLEMENT_PAGE, PACK_TITLE, SUPPLEMENT_TITLE, AGENDA_BOOKMARK,
-                 ITEM_BOOKMARK)
+                 ITEM_BOOKMARK, *AVAILABLE_IN.values())
 MAX_CATALOGUE_BYTES = 2 * 1000 * 1000
 
 

@@ -14,13 +14,14 @@ from pathlib import Path
 from typing import Callable
 
 import jinja2
+from markupsafe import Markup, escape
 from jinja2.loaders import split_template_path
 from jinja2.sandbox import SandboxedEnvironment
 
 from reportgen import __version__
 from reportgen.confine import Roots
 from reportgen.errors import BuildError, display_path, quote
-from reportgen.render.catalogue import Catalogue, catalogue, page_of
+from reportgen.render.catalogue import AVAILABLE_IN, Catalogue, catalogue, page_of, primary
 from reportgen.render.chart import Chart, status_chart
 from reportgen.render.columns import with_content_widths
 from reportgen.render.markdown import to_html, to_inline_html
@@ -65,6 +66,26 @@ def _ngettext(context, singular: str, plural: str, count: int) -> str:
 def _page_of(context) -> tuple[str, str, str]:
     """The words before, between and after the numbers of "Page 2 of 5" (print.css draws the numbers)."""
     return page_of(paper_catalogue(context))
+
+
+@jinja2.pass_context
+def in_language(context, value, language: str | None, block: bool = False) -> Markup:
+    """Text in `language` marked as such (`<span lang>`, or `<div lang>` with `block=true` for Markdown's
+    paragraphs) when that is not the paper's language; unchanged otherwise."""
+    html = escape(value)
+    if not language or primary(language) == primary(context["language"]):
+        return html
+    tag = "div" if block else "span"
+    return Markup('<{0} lang="{1}">{2}</{0}>').format(tag, language, html)
+
+
+@jinja2.pass_context
+def lang_of(context, language: str | None) -> Markup:
+    """` lang="en-GB"` for an element whose text is in `language`, when that is not the paper's language;
+    nothing otherwise (`<p{{ lang_of(row.language) }}>`)."""
+    if not language or primary(language) == primary(context["language"]):
+        return Markup("")
+    return Markup(' lang="{0}"').format(language)
 
 
 def _date_filter(method: str):
@@ -119,8 +140,8 @@ def environment(search_path: tuple[Path, ...], prefixes: tuple[tuple[str, Path],
     env.root_style = prefixes[-1][1] if prefixes else None  # the root style (base): its locale/ holds the catalogues
     env.add_extension("jinja2.ext.i18n")
     env.install_gettext_callables(_gettext, _ngettext, newstyle=True)
-    env.globals["page_of"] = _page_of
-    env.filters.update(md=to_html, md_inline=to_inline_html, officer_line=_officer_line,
+    env.globals.update(page_of=_page_of, lang_of=lang_of)
+    env.filters.update(md=to_html, md_inline=to_inline_html, officer_line=_officer_line, lang=in_language,
                        **{name: _date_filter(name) for name in ("long_date", "month_year", "weekday")})
     env.filters.update({name: limited_filter(name, f) for name, f in env.filters.items()})
     return env
@@ -185,6 +206,9 @@ CONTEXT_VARIABLES: dict[str, tuple[object, str]] = {
     "language": (str, "The language this paper is printed in (`en-GB`, `cy`): the `lang` of its `<html>`. "
                       "`_(\"Report for:\")` prints fixed wording in it from the message catalogue "
                       "(docs/welsh.md); the date filters use it too."),
+    "versions": (list[dict], "A bilingual paper's other versions (`bilingual: separate`): each with `language`, "
+                             "`file` (its file name, in this paper's format) and `notice` (\"This paper is also "
+                             "available in Welsh:\", in that language); empty otherwise."),
     "style": (str, "The house style's name, e.g. `hampshire`."),
     "stylesheets": (list[str], "URLs of the stylesheets in cascade order, base, style(s), council: each "
                                "layer's `style.css`, then its `print.css` (PDF) or `screen.css` (HTML)."),
@@ -197,8 +221,9 @@ CONTEXT_VARIABLES: dict[str, tuple[object, str]] = {
 def context(view: PaperView, style: Style, output_format: str = "pdf") -> dict:
     """The variables every template sees (documented in docs/house-styles.md)."""
     paper = view.paper
-    language = view.council.language
+    language = view.language
     lookup = labels(view, style, language)
+    root = style.layers[-1].folder
     return {
         "council": view.council,
         "paper": paper,
@@ -217,6 +242,9 @@ def context(view: PaperView, style: Style, output_format: str = "pdf") -> dict:
         "label": lookup,
         "status_chart": status_chart(style.stylesheets, lookup),
         "language": language,
+        "versions": [{"language": other, "file": f"{stem}.{output_format}",
+                      "notice": catalogue(root, other).gettext(AVAILABLE_IN[primary(other)])}
+                     for other, stem in view.versions],
         "style": style.name,
         "stylesheets": [p.as_uri() for p in style.stylesheets_for(output_format)],
         "generator": f"reportgen {__version__}",

@@ -109,6 +109,7 @@ VIEW_FIELDS: dict[str, str] = {
     "RowGroup.title": "Heading as printed: the group's title, or the theme's.",
     "RowGroup.rows": "Its rows, in the declared order (or the review's order, for a theme).",
     "RowGroup.theme": "The review's theme, when the rows are grouped by the review's themes; none for a paper's own group.",
+    "ProgressRow.language": "The review's language (`en-GB`): mark its words with it, `{{ row.recommendation.title|lang(row.language) }}`.",
     "ProgressRow.recommendation": "The recommendation.",
     "ProgressRow.government": "The Government's response as it stood on the record's `as_at`: updates dated later "
                               "are left out and the status is the one in force then; none when the response was "
@@ -138,6 +139,8 @@ FILTER_NOTES: dict[str, str] = {
     "long_date": "A date as \"21 January 2013\" in the paper's language (\"21 Ionawr 2013\"); empty for none.",
     "month_year": "A date's month and year, \"January 2013\" (\"Ionawr 2013\"); empty for none.",
     "weekday": "A date's day of the week, \"Monday\" (\"Dydd Llun\"); empty for none.",
+    "lang": "`text|lang(row.language)`: the text in a `<span lang>` (`lang(..., block=true)`: a `<div lang>`, for "
+            "Markdown's paragraphs) when its language is not the paper's; unchanged otherwise.",
     "md": "Markdown text to safe HTML (paragraphs, lists, emphasis, links); empty for none. "
           "`md(headings=3)` also turns `# Heading` lines into headings from `<h3>` down, for text "
           "placed under an `<h2>` (a summary, a section's body).",
