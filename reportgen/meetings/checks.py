@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from reportgen.errors import Diagnostic, did_you_mean
 from reportgen.inputs.project import Project
+from reportgen.merge import by_record
 from reportgen.meetings.calendar import MEETINGS_FILE, CouncilCalendar, read_calendar
 from reportgen.pipeline.gather import Inputs, gather
 
@@ -39,7 +40,7 @@ def check_project(project: Project, names: list[str] | None = None, *, strict: b
         if calendar is not None:
             calendars.append(calendar)
             council = inputs.councils.get(slug)
-            problems += calendar_problems(calendar, {v.id: v for v in council.papers} if council else {})
+            problems += calendar_problems(calendar, by_record(council.papers) if council else {})
         inputs.diagnostics += problems
         if any(d.is_error or strict for d in problems) and slug not in inputs.failed:
             inputs.councils.pop(slug, None)
@@ -75,7 +76,7 @@ def _papers_disagree(calendar: CouncilCalendar, valid: dict) -> list[Diagnostic]
                 continue
             paper_file = f"papers/{view.source_files[1].name}"
             if (own.committee, own.date) != (m.committee.id, m.date):
-                if (own.committee, own.date) not in listed[view.id]:
+                if (own.committee, own.date) not in listed[view.record_id or view.id]:
                     problems.append(source.diagnostic(
                         f"paper '{view.id}' says it goes to {own.committee} on {own.date} ({paper_file}, "
                         f"`meeting:`), but is listed here for {m.committee.id} on {m.date}; it would be printed "

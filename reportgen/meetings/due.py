@@ -17,6 +17,7 @@ from pathlib import Path
 
 from reportgen.errors import Diagnostic
 from reportgen.inputs.project import Project
+from reportgen.merge import by_record
 from reportgen.inputs.register import PublishedFile, Register, read_register
 from reportgen.meetings.calendar import (
     DEFAULT_WITHIN_DAYS, CouncilCalendar, ScheduledItem, ScheduledMeeting, days_after, read_calendars,
@@ -213,7 +214,7 @@ def due_report(
     if inputs is None:
         inputs = gather(project, [c.slug for c in wanted]) if wanted else Inputs()
     for calendar in wanted:
-        valid = {v.id: v for v in inputs.councils[calendar.slug].papers} if calendar.slug in inputs.councils else {}
+        valid = by_record(inputs.councils[calendar.slug].papers) if calendar.slug in inputs.councils else {}
         report.diagnostics += calendar_problems(calendar, valid)
         register, problems = read_register(calendar.folder)
         report.diagnostics += problems

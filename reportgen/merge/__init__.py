@@ -104,6 +104,7 @@ class PaperView:
     source_files: tuple[Path, ...]
     language: str = "en-GB"  # the language the paper is printed in: the council's, or its version's
     versions: tuple[tuple[str, str], ...] = ()  # a bilingual paper's other versions: (language, file stem)
+    record_id: str = ""  # papers/<record_id>.yaml: the id meetings.yaml names (`id` less a version's `-cy`)
 
     @property
     def stem(self) -> str:
@@ -298,6 +299,7 @@ class _Merger:
             appendices=appendices,
             source_files=self.sources(loaded),
             language={"en": "en-GB"}.get(self.records.language, self.records.language) or council.language,
+            record_id=loaded.name.removesuffix(f"-{self.records.language}") if self.records.language else loaded.name,
         )
         if len([d for d in self.diagnostics if d.is_error]) > before:
             return None
@@ -441,6 +443,14 @@ def merge_council(
         if view is not None:
             papers.append(view)
     return papers, merger.diagnostics
+
+
+def by_record(papers: list[PaperView]) -> dict[str, PaperView]:
+    """Paper id as meetings.yaml names it -> the paper (a bilingual paper's first language: the one a pack takes)."""
+    found: dict[str, PaperView] = {}
+    for view in papers:
+        found.setdefault(view.record_id or view.id, view)
+    return found
 
 
 def pair_versions(versions: list[list[PaperView]]) -> list[PaperView]:

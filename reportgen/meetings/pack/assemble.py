@@ -23,6 +23,7 @@ import pikepdf
 from reportgen.errors import BuildError, Diagnostic
 from reportgen.inputs.project import Project
 from reportgen.inputs.register import Register
+from reportgen.merge import by_record
 from reportgen.meetings.pack.plan import PackPlan, plan_pack
 from reportgen.meetings.pack.sheet import Placed, front_sheet
 from reportgen.pdf.concat import Bookmark, Source, concat
@@ -132,9 +133,14 @@ def _build_papers(plan: PackPlan, out_dir: Path, strict: bool, report: PackRepor
     slug = plan.calendar.slug
     if not plan.paper_ids:
         return {}
-    built = build(plan.project, [slug], out_dir=out_dir, strict=strict, only={slug: set(plan.paper_ids)},
+    # A bilingual council's paper goes into the pack in its first language (by_record).
+    council = plan.inputs.councils.get(slug)
+    views = by_record(council.papers) if council else {}
+    ids = {p: views[p].id if p in views else p for p in plan.paper_ids}
+    built = build(plan.project, [slug], out_dir=out_dir, strict=strict, only={slug: set(ids.values())},
                   inputs=plan.inputs)
-    outcomes = {o.paper: o for o in built.outcomes}
+    by_id = {o.paper: o for o in built.outcomes}
+    outcomes = {record: by_id[paper] for record, paper in ids.items() if paper in by_id}
     papers, failures = {}, []
     for item in plan.items:
         if item.paper is None or item.paper in papers:

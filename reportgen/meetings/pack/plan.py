@@ -15,6 +15,7 @@ from pathlib import Path
 from reportgen.confine import Roots
 from reportgen.errors import Diagnostic, InputError, did_you_mean, display_path, error, one_of
 from reportgen.inputs.project import Project
+from reportgen.merge import by_record
 from reportgen.inputs.register import PublishedPack, Register, read_register
 from reportgen.inputs.styles import Style
 from reportgen.meetings.calendar import CouncilCalendar, ScheduledMeeting, read_calendar
@@ -133,7 +134,7 @@ def plan_pack(project: Project, slug: str, date: dt.date, committee: str | None 
     inputs = gather(project, [slug], strict=strict)
     diagnostics += inputs.diagnostics
     council = inputs.councils.get(slug)
-    views = {v.id: v for v in council.papers} if council else {}
+    views = by_record(council.papers) if council else {}
     source = calendar.calendar.source
     where = ("meetings", meeting.index, "items")
     if PACK_NAME in views:
