@@ -132,6 +132,11 @@ def read_council_versions(project: Project, slug: str) -> tuple[list[CouncilReco
     return versions, diagnostics
 
 
+def council_reading(folder: Path) -> Reading:
+    """A Reading of the council in `folder`: in its first language when it is bilingual."""
+    return Reading(language=bilingual_languages(folder / "council.yaml")[0])
+
+
 def bilingual_languages(council_file: Path) -> tuple[str | None, ...]:
     """(cy, en) for a council whose council.yaml says `bilingual:`, its `language` first; (None,) otherwise."""
     try:

@@ -21,7 +21,7 @@ from reportgen.errors import Diagnostic, did_you_mean, one_of, warning
 from reportgen.inputs.meetings import AgendaItem, CommitteeMeeting, MeetingsCalendar
 from reportgen.inputs.models import Committee, Council
 from reportgen.inputs.project import Project
-from reportgen.inputs.records import Loaded, Reading, yaml_files
+from reportgen.inputs.records import Loaded, council_reading, yaml_files
 
 MEETINGS_FILE = "meetings.yaml"
 DEFAULT_WITHIN_DAYS = 28
@@ -113,7 +113,7 @@ def read_calendar(project: Project, slug: str) -> tuple[CouncilCalendar | None, 
     A council without meetings.yaml gets an empty calendar and a warning.
     """
     folder = project.council_dir(slug)
-    reading = Reading()
+    reading = council_reading(folder)
     council = reading.read(folder / "council.yaml", Council)
     path = folder / MEETINGS_FILE
     if council is None:

@@ -211,9 +211,9 @@ def _read(project: Project, slug: str) -> Register:
 
 def _council_name(project: Project, slug: str) -> str:
     from reportgen.inputs.models import Council
-    from reportgen.inputs.records import Reading
+    from reportgen.inputs.records import council_reading
 
-    loaded = Reading().read(project.council_dir(slug) / "council.yaml", Council)
+    loaded = council_reading(project.council_dir(slug)).read(project.council_dir(slug) / "council.yaml", Council)
     return loaded.model.name if loaded else slug
 
 
