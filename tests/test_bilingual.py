@@ -99,3 +99,46 @@ def test_a_council_that_is_not_bilingual_may_not_give_two_languages(tmp_path, ru
     result = run_cli("-C", str(project), "validate")
     assert result.code == 1
     assert "council.yaml:2:" in result.err and "needs `bilingual: separate` in council.yaml" in result.err
+
+
+@pytest.fixture(scope="module")
+def parallel(tmp_path_factory):
+    """The bilingual fixture with `bilingual: parallel`, built once, both formats: one paper."""
+    project = bilingual_project(tmp_path_factory.mktemp("parallel") / "project")
+    council = project / "councils/tegfan/council.yaml"
+    council.write_text(council.read_text(encoding="utf-8").replace("bilingual: separate", "bilingual: parallel"),
+                       encoding="utf-8")
+    report = build(Project.at(project), None, out_dir=project / "out", formats=("pdf", "html"))
+    assert report.ok, [o.message for o in report.outcomes] + [str(d) for d in report.inputs.errors]
+    return project / "out/tegfan"
+
+
+def test_a_parallel_paper_sets_the_languages_side_by_side_and_block_by_block(parallel):
+    import pdfplumber
+
+    assert sorted(p.name for p in parallel.iterdir()) == [f"{STEM}.html", f"{STEM}.pdf"]
+    with pdfplumber.open(parallel / f"{STEM}.pdf") as pdf:
+        first = pdf.pages[0]
+        middle = first.width / 2
+        words = first.extract_words()
+        # sections side by side: the Welsh on the left half, the English on the right, level with it
+        welsh = next(w for w in words if w["text"] == "Gofynnodd")
+        english = next(w for w in words if w["text"] == "asked" and w["x0"] > middle)
+        assert welsh["x1"] < middle and abs(welsh["top"] - english["top"]) < 2
+        table = " ".join(" ".join((p.extract_text() or "").split()) for p in pdf.pages[1:])
+    assert "i wneud." in table and "Done." in table and "Arweinydd: Nia Roberts" in table and "Lead: Nia" in table
+    assert table.count("The Government committed to a full rewrite") == 1  # the review's English text once
+    html = (parallel / f"{STEM}.html").read_text(encoding="utf-8")
+    # inside a table cell, the Welsh block, then the English one after it
+    cell = re.search(r'<td class="council">(.*?)</td>', html, flags=re.S).group(1)
+    assert re.search(r"i wneud\..*<div class=\"parallel-block\" lang=\"en-GB\">.*Done\.", cell, flags=re.S)
+    assert '<div class="parallel-part" lang="en-GB">' in html and '<div class="parallel-block" lang="en-GB">' in html
+    ids = re.findall(r'\bid="([^"]+)"', html)
+    assert len(ids) == len(set(ids))
+
+
+def test_the_parallel_paper_passes_the_gate_with_each_language_tagged(parallel):
+    report = check_pdf((parallel / f"{STEM}.pdf").read_bytes())
+    assert report.passed, report.findings_text()
+    root, marked = structure_languages(parallel / f"{STEM}.pdf")
+    assert root == "cy" and {("/Div", "cy"), ("/Div", "en-GB"), ("/Span", "en-GB")} <= marked

@@ -107,10 +107,10 @@ class Council(Record):
     style: Slug = Field(description="House style: a folder under `templates/`.")
     nation: Nation = Field(description="`England` or `Wales`: decides publication law and bank holidays.")
     language: Literal["en-GB", "cy"] = Field(default="en-GB", description="Language of the papers (`en-GB` or `cy`).")
-    bilingual: Literal["separate"] | None = Field(default=None, description=(
-        "`separate`: every paper in Welsh and in English, as two papers, `<name>-cy` and `<name>-en`, each naming "
-        "the other; text is then given as `{cy: ..., en: ...}` (docs/welsh.md). `language` is the one printed "
-        "first."))
+    bilingual: Literal["separate", "parallel"] | None = Field(default=None, description=(
+        "Every paper in Welsh and in English, text given as `{cy: ..., en: ...}` (docs/welsh.md): `separate`, as "
+        "two papers, `<name>-cy` and `<name>-en`, each naming the other; `parallel`, as one paper with the two "
+        "side by side (block by block inside table cells). `language` is the one printed first."))
     committees: list[Committee] = Field(min_length=1, description="Committees that receive papers.")
     officers: list[Officer] = Field(default_factory=list, description="Officers named on papers.")
     logo: Image | None = Field(default=None, description="The council's logo, for styles that print one.")

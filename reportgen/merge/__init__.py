@@ -105,6 +105,7 @@ class PaperView:
     language: str = "en-GB"  # the language the paper is printed in: the council's, or its version's
     versions: tuple[tuple[str, str], ...] = ()  # a bilingual paper's other versions: (language, file stem)
     record_id: str = ""  # papers/<record_id>.yaml: the id meetings.yaml names (`id` less a version's `-cy`)
+    parallel: PaperView | None = None  # `bilingual: parallel`: the same paper in the other language
 
     @property
     def stem(self) -> str:
@@ -453,10 +454,15 @@ def by_record(papers: list[PaperView]) -> dict[str, PaperView]:
     return found
 
 
-def pair_versions(versions: list[list[PaperView]]) -> list[PaperView]:
-    """A bilingual council's papers, each language's version naming the others' files (`-cy` beside `-en`)."""
+def pair_versions(versions: list[list[PaperView]], layout: str | None = None) -> list[PaperView]:
+    """A bilingual council's papers: for `separate`, each language's version naming the others' files (`-cy`
+    beside `-en`); for `parallel`, one paper, its first language's, holding the other language's."""
     if len(versions) < 2:
         return versions[0] if versions else []
+    if layout == "parallel":
+        others = {view.record_id: view for view in versions[1]}
+        return [replace(view, id=view.record_id, parallel=others[view.record_id])
+                for view in versions[0] if view.record_id in others]
     stems = {view.id: view.stem for papers in versions for view in papers}
     paired = []
     for papers in versions:

@@ -84,7 +84,7 @@ def gather(project: Project, names: list[str] | None = None, *, strict: bool = F
                     papers, problems = merge_council(version, references)
                     council_problems += [p for p in problems if p not in council_problems]
                     merged.append(papers)
-                papers = pair_versions(merged)
+                papers = pair_versions(merged, records.council.model.bilingual)
                 register, problems = read_register(records.folder)
                 all_papers = {name: p for version in versions for name, p in version.papers.items()}
                 council_problems += problems + (check_register(register, all_papers) if register else [])

@@ -209,6 +209,11 @@ CONTEXT_VARIABLES: dict[str, tuple[object, str]] = {
     "versions": (list[dict], "A bilingual paper's other versions (`bilingual: separate`): each with `language`, "
                              "`file` (its file name, in this paper's format) and `notice` (\"This paper is also "
                              "available in Welsh:\", in that language); empty otherwise."),
+    "parallel": (dict | None, "`bilingual: parallel`: the variables of the same paper in the other language "
+                              "(`parallel.sections`, `parallel.label`, `parallel.language` ...), for templates "
+                              "that set the two side by side; none otherwise."),
+    "id_suffix": (str, "Added to `id` attributes, so the other language's copy of an element has an id of "
+                       "its own: empty, or `-en` in the English half of a parallel paper."),
     "style": (str, "The house style's name, e.g. `hampshire`."),
     "stylesheets": (list[str], "URLs of the stylesheets in cascade order, base, style(s), council: each "
                                "layer's `style.css`, then its `print.css` (PDF) or `screen.css` (HTML)."),
@@ -245,6 +250,8 @@ def context(view: PaperView, style: Style, output_format: str = "pdf") -> dict:
         "versions": [{"language": other, "file": f"{stem}.{output_format}",
                       "notice": catalogue(root, other).gettext(AVAILABLE_IN[primary(other)])}
                      for other, stem in view.versions],
+        "parallel": context(view.parallel, style, output_format) if view.parallel else None,
+        "id_suffix": "",
         "style": style.name,
         "stylesheets": [p.as_uri() for p in style.stylesheets_for(output_format)],
         "generator": f"reportgen {__version__}",
