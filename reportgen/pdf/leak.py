@@ -13,9 +13,9 @@ search would miss text in a font's encoding and images re-encoded.
 Text is compared as "keys": Unicode-normalised (NFKC), case-folded, with
 every character that is not a letter or a digit removed, so line and page
 breaks, hyphenation, soft hyphens and typographic quotes do not hide a
-match. An exempt text is searched for by its phrases (sentences and
-clauses of at least PHRASE_KEY characters); a short text (a title) whole,
-from SHORT_KEY characters.
+match. An exempt text is searched for by every run of WINDOW consecutive
+words in it, so a sentence copied in part is found too; a text shorter than
+that (a title) whole, from SHORT_KEY letters and digits.
 """
 
 from __future__ import annotations
@@ -35,10 +35,9 @@ import pikepdf
 from reportgen.merge.exempt import Withheld
 from reportgen.render.markdown import to_html
 
-PHRASE_KEY = 24  # key characters (letters and digits) of a phrase searched for: about five words
-SHORT_KEY = 12  # a whole text shorter than a phrase (a title) is searched for from this length
+WINDOW = 8  # words: eight exempt words in a row in a public file are a copy, not a coincidence
+SHORT_KEY = 12  # a text of fewer words (a title) is searched for whole, from this many letters and digits
 _TAG = re.compile(r"<[^>]+>")
-_CLAUSES = re.compile(r"[.;:!?\n]+\s|\n")
 _DATA_URI = re.compile(r"data:image/[a-z+.-]+;base64,([A-Za-z0-9+/=]+)")
 
 
@@ -57,17 +56,16 @@ class Needle:
 
 
 def needles(withheld: tuple[Withheld, ...]) -> list[Needle]:
-    """The phrases of every exempt part's texts (Markdown rendered to its words first)."""
+    """Every run of WINDOW words of every exempt part's texts (Markdown rendered to its words first)."""
     found: dict[str, Needle] = {}
     for part in withheld:
         where = f"{part.kind} {part.number}"
         for text in part.texts:
-            plain = _html.unescape(_TAG.sub(" ", str(to_html(text)))).strip()
-            pieces = [p.strip() for p in _CLAUSES.split(plain) if len(key(p)) >= PHRASE_KEY]
-            if len(key(plain)) >= SHORT_KEY and not pieces:
-                pieces = [plain]
-            for piece in pieces:
-                found.setdefault(key(piece), Needle(key(piece), piece, where))
+            words = _html.unescape(_TAG.sub(" ", str(to_html(text)))).split()
+            runs = [" ".join(words[i:i + WINDOW]) for i in range(max(1, len(words) - WINDOW + 1))]
+            for run in runs:
+                if len(key(run)) >= SHORT_KEY:
+                    found.setdefault(key(run), Needle(key(run), run, where))
     return list(found.values())
 
 
@@ -91,16 +89,21 @@ def figure_hashes(withheld: tuple[Withheld, ...]) -> dict[str, str]:
     return hashes
 
 
-def page_fingerprints(pdf: bytes) -> list[str]:
-    """Each page's decoded content streams, hashed: a page copied from another PDF keeps its fingerprint."""
+MIN_STREAM = 64  # bytes: content streams shorter than this ("q", "Q") are in every page, not a page's own
+
+
+def page_fingerprints(pdf: bytes) -> set[str]:
+    """The hashes of every page's decoded content streams: a page copied into another PDF (and stamped there,
+    which adds streams of its own) keeps them."""
     with pikepdf.open(io.BytesIO(pdf)) as doc:
-        return [_page_fingerprint(page) for page in doc.pages]
+        return {f for page in doc.pages for f in _page_fingerprints(page)}
 
 
-def _page_fingerprint(page) -> str:
+def _page_fingerprints(page) -> list[str]:
     contents = page.obj.get("/Contents")
     streams = list(contents) if isinstance(contents, pikepdf.Array) else [contents] if contents is not None else []
-    return hashlib.sha256(b"\n".join(s.read_bytes() for s in streams)).hexdigest()
+    data = [s.read_bytes() for s in streams]
+    return [hashlib.sha256(d).hexdigest() for d in data if len(d) >= MIN_STREAM]
 
 
 def find_leaks(withheld: tuple[Withheld, ...], *, pdf: bytes | None = None, html: bytes | None = None,
@@ -128,8 +131,12 @@ class _Search:
         return self.keyed(key(text), where)
 
     def keyed(self, keyed: str, where: str) -> bool:
-        hits = [n for n in self.needles if n.key in keyed]
-        self.leaks += [f"{where}: text of the exempt {n.part} (“{_short(n.shown)}”)" for n in hits]
+        """Report the first run of each exempt part found in `keyed` (one copied sentence holds many)."""
+        hits = {}
+        for n in self.needles:
+            if n.key in keyed:
+                hits.setdefault(n.part, n)
+        self.leaks += [f"{where}: text of the exempt {n.part} (“{_short(n.shown)}”)" for n in hits.values()]
         return bool(hits)
 
 
@@ -140,21 +147,24 @@ def _short(text: str, limit: int = 60) -> str:
 def _search_pdf(pdf: bytes, search: _Search, images: dict[str, str], exempt_pages: dict[str, str]) -> None:
     import pdfplumber
 
-    # The characters in the order the page draws them: a table cell's lines stay together, where a reading of
-    # the page line by line would interleave the cells of a row.
+    pages = []
     with pdfplumber.open(io.BytesIO(pdf)) as doc:
-        pages = [key("".join(c["text"] for c in page.chars)) for page in doc.pages]
-    found = {n.key for n in search.needles if any(n.key in page for page in pages)}
-    for number, page in enumerate(pages, 1):
-        search.keyed(page, f"the public PDF's text, page {number}")
+        for page in doc.pages:
+            pages.append(_readings(page.chars))
+    found = set()
+    for number, (whole, _) in enumerate(pages, 1):
+        search.keyed(whole, f"the public PDF's text, page {number}")
+        found |= {n.key for n in search.needles if n.key in whole}
+    # Across a break the running header and footer (artifacts) come between the two halves: leave them out.
     across = _Search([n for n in search.needles if n.key not in found])
-    across.keyed("".join(pages), "the public PDF's text, across a page break")
+    across.keyed("|".join("".join(p[1][i] for p in pages) for i in range(2)), "the public PDF's text, across a "
+                 "page break")
     search.leaks += across.leaks
     with pikepdf.open(io.BytesIO(pdf)) as doc:
         _search_objects(doc, search)
         checked: set = set()
         for number, page in enumerate(doc.pages, 1):
-            title = exempt_pages.get(_page_fingerprint(page))
+            title = next((exempt_pages[f] for f in _page_fingerprints(page) if f in exempt_pages), None)
             if title:
                 search.leaks.append(f"the public PDF's page {number}: a page of the exempt attachment “{title}”")
             for name, image in _page_images(page):
@@ -165,6 +175,21 @@ def _search_pdf(pdf: bytes, search: _Search, images: dict[str, str], exempt_page
                 if part:
                     search.leaks.append(f"the public PDF's page {number}: image {name} has the pixels of the "
                                         f"exempt {part}")
+
+
+def _readings(chars: list[dict]) -> tuple[str, tuple[str, str]]:
+    """A page's text keyed two ways, all of it (for the page) and without artifacts (for joining pages).
+
+    The two ways: in the order the page draws its characters (a table cell's lines stay together, where a
+    reading line by line interleaves the cells of a row), and line by line from the top (text drawn out of
+    order, e.g. stamped over the page afterwards, in the order a reader sees it).
+    """
+    def read(chosen):
+        lines = sorted(chosen, key=lambda c: (round(c["top"] / 2), c["x0"]))
+        return key("".join(c["text"] for c in chosen)), key("".join(c["text"] for c in lines))
+
+    content = [c for c in chars if c.get("tag") != "Artifact"]
+    return "|".join(read(chars)), read(content)
 
 
 def _search_objects(doc: pikepdf.Pdf, search: _Search) -> None:

@@ -97,8 +97,9 @@ def _leak_check(job: Job, data: dict[str, bytes]) -> None:
     leaks = find_leaks(job.view.public.withheld, pdf=data.get("pdf"), html=data.get("html"))
     if leaks:
         shown = "; ".join(leaks[:5]) + ("; ..." if len(leaks) > 5 else "")
-        raise BuildError(f"exempt information found in the public version, so nothing of the paper was written "
-                         f"(report this: the render model should have left it out): {shown}")
+        raise BuildError(f"exempt information found in the public version, so nothing of the paper was written: "
+                         f"{shown}. Take the exempt words out of the public parts (or mark those parts exempt "
+                         "too); if the paper's records do not repeat them, report it: a template printed them")
 
 
 def _html(job: Job, view: PaperView) -> bytes:
