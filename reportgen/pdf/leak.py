@@ -32,6 +32,7 @@ from pathlib import Path
 
 import pikepdf
 
+from reportgen.errors import BuildError
 from reportgen.merge.exempt import Withheld
 from reportgen.render.markdown import to_html
 
@@ -104,6 +105,16 @@ def _page_fingerprints(page) -> list[str]:
     streams = list(contents) if isinstance(contents, pikepdf.Array) else [contents] if contents is not None else []
     data = [s.read_bytes() for s in streams]
     return [hashlib.sha256(d).hexdigest() for d in data if len(d) >= MIN_STREAM]
+
+
+def require_no_leak(withheld: tuple[Withheld, ...], *, what: str, **files) -> None:
+    """A BuildError naming where each leak is, when `find_leaks` finds any: then nothing is written."""
+    leaks = find_leaks(withheld, **files)
+    if leaks:
+        shown = "; ".join(leaks[:5]) + ("; ..." if len(leaks) > 5 else "")
+        raise BuildError(f"exempt information found in {what}, so nothing of it was written: {shown}. Take the "
+                         "exempt words out of the public parts (or mark those parts exempt too); if the records "
+                         "do not repeat them, report it: a template printed them")
 
 
 def find_leaks(withheld: tuple[Withheld, ...], *, pdf: bytes | None = None, html: bytes | None = None,

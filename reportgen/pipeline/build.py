@@ -31,7 +31,7 @@ from reportgen.pipeline.published import (
 )
 from reportgen.pipeline.output import build_lock, describe_write_error, remove_stale_temporaries, write_together
 from reportgen.pipeline.produce import STRICT, strict_failure
-from reportgen.pipeline.render import EXEMPT, Job, Output, Rendered, exempt_target, render_paper
+from reportgen.pipeline.render import EXEMPT, EXEMPT_FOLDER, Job, Output, Rendered, exempt_target, render_paper
 from reportgen.inputs.project import Project
 from reportgen.inputs.records import yaml_files
 from reportgen.inputs.styles import Style
@@ -186,7 +186,11 @@ def build(
 def _prune(council: CouncilInputs, out_dir: Path, manifest: Manifest) -> list[Path]:
     """Remove the council's outputs that no paper produces any more, and what the manifest says of them."""
     removed = []
-    for path in stale_outputs(out_dir / council.slug, produced_names(council.register, council.papers)):
+    keep = produced_names(council.register, council.papers)
+    exempt = {exempt_target(Path(name)).name for view in council.papers if view.public is not None  # its names
+              for name in produced_names(council.register, [view]) if name.endswith(".pdf")}
+    for path in stale_outputs(out_dir / council.slug, keep) + stale_outputs(
+            out_dir / council.slug / EXEMPT_FOLDER, exempt):
         with contextlib.suppress(FileNotFoundError):
             path.unlink()
         removed.append(path)

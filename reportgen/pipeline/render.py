@@ -21,7 +21,8 @@ from reportgen.pipeline.gather import CouncilInputs
 from reportgen.inputs.register import PublishedFile
 from reportgen.render.html import render_html
 
-STAMP_FONT = Path("fonts/LiberationSans-Bold.ttf")  # in the base style: the exempt version's marking
+STAMP_FONT = Path("fonts/LiberationSans-Regular.ttf")  # in the base style, as the pack's: the exempt marking
+MARK_TOP = 14  # points from the top of the page: above the running header, clear of the pack's page number
 
 
 @dataclass(frozen=True)
@@ -92,14 +93,9 @@ def render_paper(job: Job) -> Rendered:
 
 def _leak_check(job: Job, data: dict[str, bytes]) -> None:
     """A BuildError naming where, when any exempt part reached a public format: then nothing is written."""
-    from reportgen.pdf.leak import find_leaks
+    from reportgen.pdf.leak import require_no_leak
 
-    leaks = find_leaks(job.view.public.withheld, pdf=data.get("pdf"), html=data.get("html"))
-    if leaks:
-        shown = "; ".join(leaks[:5]) + ("; ..." if len(leaks) > 5 else "")
-        raise BuildError(f"exempt information found in the public version, so nothing of the paper was written: "
-                         f"{shown}. Take the exempt words out of the public parts (or mark those parts exempt "
-                         "too); if the paper's records do not repeat them, report it: a template printed them")
+    require_no_leak(job.view.public.withheld, what="the public version", pdf=data.get("pdf"), html=data.get("html"))
 
 
 def _html(job: Job, view: PaperView) -> bytes:
@@ -120,21 +116,27 @@ def _pdf(job: Job, view: PaperView) -> tuple[bytes, int, tuple[str, ...]]:
         date=view.paper.issue_date,
         strict=job.strict,
     )
-    if view is job.view and view.public is not None:
-        return _stamped(view, council.style, produced.pdf), produced.pages, produced.warnings
+    if view is job.view and view.public is not None:  # the exempt version
+        from reportgen.pdf.stamp import page_sizes, stamp
+
+        marks = exempt_marks(council.style, view.council, list(enumerate(page_sizes(produced.pdf))))
+        return stamp(produced.pdf, marks, _stamp_font(council.style)), produced.pages, produced.warnings
     return produced.pdf, produced.pages, produced.warnings
 
 
-def _stamped(view: PaperView, style, pdf: bytes) -> bytes:
-    """The exempt version with "NOT FOR PUBLICATION" at the top of every page, as a pagination artifact."""
-    from reportgen.pdf.stamp import Mark, page_sizes, stamp
-    from reportgen.render.html import labels
+def exempt_marks(style, council, pages: list[tuple[int, tuple[float, float]]]) -> list:
+    """"NOT FOR PUBLICATION" (label `exempt_version`) centred at the top of each page (index, size), as a
+    pagination artifact: on the exempt version of a paper and of an agenda pack."""
+    from reportgen.inputs.labels import LabelLookup
+    from reportgen.pdf.stamp import Mark
 
+    text = LabelLookup((council.labels, *style.labels), {"council": council.display_short_name})("exempt_version")
+    return [Mark(n, text, width / 2, MARK_TOP, size=11, align="center", kind="Header") for n, (width, _) in pages]
+
+
+def _stamp_font(style) -> Path:
     font = next((root / STAMP_FONT for root in style.asset_roots if (root / STAMP_FONT).is_file()), None)
     if font is None:
         raise BuildError(f"the exempt version needs the base style's font {STAMP_FONT} to mark its pages "
                          "NOT FOR PUBLICATION; restore templates/base/fonts/")
-    text = labels(view, style)("exempt_version")
-    marks = [Mark(i, text, width / 2, 14, size=11, align="center", kind="Header")
-             for i, (width, _) in enumerate(page_sizes(pdf))]
-    return stamp(pdf, marks, font)
+    return font
