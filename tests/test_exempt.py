@@ -21,6 +21,7 @@ from PIL import Image
 
 from conftest import FIXTURES, copy_project
 from reportgen.inputs.project import Project
+from reportgen.meetings.pack import build_pack
 from reportgen.pdf.leak import find_leaks, key, page_fingerprints
 from reportgen.pdf.stamp import Mark, stamp
 from reportgen.pipeline.build import build
@@ -76,7 +77,8 @@ def withheld(root):
 
 def test_public_and_exempt_versions_go_where_they_belong(built):
     out = built / "output/eastfield"
-    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()) == [
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()
+                  and "agenda-pack" not in p.name) == [
         f"{PAPER}.html", f"{PAPER}.pdf", f"exempt/{PAPER}-exempt.pdf"]  # no exempt HTML twin
     assert (built / "output/cwmdu/exempt/2013-05-13-cabinet-land-sale-exempt.pdf").is_file()
 
@@ -173,10 +175,70 @@ def test_an_exempt_sentence_copied_into_a_public_part_fails_the_paper_and_nothin
         "body: The panel will hear that Kestrel Group's bid depends on a parent company guarantee."))
     report = build(Project.at(root), ["eastfield"], out_dir=out)
     failed = [o for o in report.outcomes if o.status == "failed"]
-    assert len(failed) == 1 and "exempt information found in the public version" in failed[0].message
+    assert len(failed) == 1 and "exempt information found in the public version, so nothing of it was written" \
+        in failed[0].message
     assert "page 3: text of the exempt section 2 (“Kestrel Group’s bid depends on a parent company”)" in \
         failed[0].message
     assert {p: p.read_bytes() for p in out.rglob("*.pdf")} == before  # the last good files, public and exempt
+
+
+# --- packs, publication, pruning -------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def packs(built):
+    report = build_pack(Project.at(built), "eastfield", dt.date(2013, 3, 4), out_dir=built / "output")
+    return report, report.target, report.exempt_target
+
+
+def test_the_public_pack_leaves_the_exempt_attachment_out_and_says_so(packs):
+    report, public, _ = packs
+    assert public == report.plan.target(public.parent.parent) and public.parent.name == "eastfield"
+    text = " ".join(" ".join(pdf_text(public)).split())
+    assert text.startswith("Eastfield Borough Council Pack page 1 Agenda: Children's Scrutiny Panel Part exempt")
+    assert ("An attachment to item 2 is not for publication: exempt information under paragraph 3 of Part 1 of "
+            "Schedule 12A to the Local Government Act 1972") in text
+    assert "Provider's financial statements" not in text
+    withheld = tuple(w for item in report.plan.items for w in item.paper_withheld + item.withheld)
+    attachment = (FIXTURES / "attachments/libreoffice.pdf")
+    pages = {f: "statements" for a in report.plan.items[1].attachments if a.exempt
+             for f in page_fingerprints(a.intake.data)}
+    assert pages and find_leaks(withheld, pdf=public.read_bytes(), exempt_pages=pages) == []
+    assert attachment.is_file()
+
+
+def test_the_exempt_pack_holds_everything_part_b_last_marked_on_every_page(packs):
+    report, public, exempt = packs
+    assert exempt == public.parent / "exempt" / "2013-03-04-scrutiny-agenda-pack-exempt.pdf"
+    pages = pdf_text(exempt)
+    assert all(page.splitlines()[0] == "NOT FOR PUBLICATION" for page in pages)  # once, on every page
+    assert not any("NOT FOR PUBLICATION" in line for page in pages for line in page.splitlines()[1:2])
+    front = " ".join(pages[0].split())
+    assert front.index("1 Apologies for absence") < front.index("Part B: items not for publication") \
+        < front.index("2 Munro review and the residential care contract")
+    assert "Exempt information under paragraph 3, 5 of Part 1 of Schedule 12A" in front
+    assert "Provider's financial statements, page 11" in front
+    assert len(pages) == report.exempt_pages == 11
+    text = key(drawn_text(exempt))
+    assert all(key(phrase) in text for phrase in EXEMPT_TEXTS)
+
+
+def test_prune_treats_the_exempt_folder_like_any_other(packs, built):
+    stale = built / "output/eastfield/exempt/2012-01-01-scrutiny-old-paper-exempt.pdf"
+    stale.write_bytes(b"%PDF-1.7 old")
+    report = build(Project.at(built), ["eastfield"], out_dir=built / "output", prune=True)
+    assert report.ok and report.pruned == [stale] and not stale.exists()
+    assert (built / f"output/eastfield/exempt/{PAPER}-exempt.pdf").is_file() and packs[2].is_file()
+
+
+def test_publish_records_the_public_version_only(packs, built, run_cli):
+    result = run_cli("publish", "eastfield", "care-contract", "--on", "2013-02-25", cwd=built)
+    assert result.code == 0, result.err
+    register = (built / "councils/eastfield/published.yaml").read_text(encoding="utf-8")
+    assert f"file: {PAPER}.pdf" in register and f"file: {PAPER}.html" in register
+    assert "-exempt.pdf" not in register and "format: exempt" not in register
+    assert sorted(p.name for p in (built / "councils/eastfield/published").rglob("*.*")) == [
+        f"{PAPER}.html", f"{PAPER}.pdf"]
 
 
 # --- the control: a leak of each kind, planted in the public files, is caught ----------------------------
