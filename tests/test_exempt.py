@@ -373,3 +373,11 @@ def test_the_check_catches_a_page_of_an_exempt_attachment(public):
     leaks = find_leaks(parts, pdf=stamp(planted(data, append), [Mark(7, "Pack page 8", 500, 20)], FONT),
                        exempt_pages=fingerprints)
     assert "the public PDF's page 8: a page of the exempt attachment “Provider's financial statements”" in leaks
+
+
+def test_the_tracker_export_flags_exempt_rows(built, tmp_path, run_cli):
+    target = tmp_path / "tracker.csv"
+    result = run_cli("export", "eastfield", "--progress", "p2013-02", "--to", str(target), cwd=built)
+    assert result.code == 0, result.err
+    rows = {line.split(",")[0]: line for line in target.read_text(encoding="utf-8").splitlines()}
+    assert rows["R3"].endswith(",Paragraph 3") and not rows["R1"].endswith("Paragraph 3")
