@@ -29,6 +29,14 @@ runs) writes bench/results.json. How each figure is taken:
   part run in the same process, against
   `HTML(...).write_pdf()` in one process after all imports: the per-paper
   cost a batch pays, without start-up).
+- untagged_naive_ratio_40 / _600: what a user who hand-builds a Jinja +
+  WeasyPrint pipeline compares against. Fresh processes both: `reportgen
+  build COUNCIL --paper ID --force` (tagged, break passes, repaired,
+  proofed, gated, written) against the plain `weasyprint` command on the
+  same HTML with the naive stylesheets of bench/naive/ (the shipped base and
+  Haringey stylesheets as they were at commit 2b723c8: automatic table
+  layout, no break rules), untagged. Pairs alternated, median of the wall
+  time ratios (5 pairs at 38 pages, 3 at 594; 3 and 1 with --quick).
 - batch_speedup: 20 papers of 20 councils: a shell loop of 20 `reportgen
   build COUNCIL --paper ID --force` processes against one `reportgen build
   --jobs 2 --force`; loop time / pool time per pair, median.
@@ -79,10 +87,11 @@ import corpus  # noqa: E402
 import preview  # noqa: E402
 
 PAPER = corpus.PAPER_ID
-KEYS = ("overhead_ratio", "batch_speedup", "noop_rebuild_150_s", "validate_150_s", "help_s", "due_10000_s",
+KEYS = ("untagged_naive_ratio_40", "untagged_naive_ratio_600", "overhead_ratio", "batch_speedup", "noop_rebuild_150_s", "validate_150_s", "help_s", "due_10000_s",
         "tagged_ratio_40", "tagged_ratio_600", "rss_mib_40", "rss_mib_600", "minflt_per_paper_40", "second_pass_ratio",
         "no_pass_ratio", "preview_html_s", "preview_pdf_s")
 TARGETS = {
+    "untagged_naive_ratio_40": ("<=", 1.00), "untagged_naive_ratio_600": ("<=", 1.00),
     "overhead_ratio": ("<=", 1.10), "batch_speedup": (">=", 2.3), "noop_rebuild_150_s": ("<=", 1.0),
     "validate_150_s": ("<=", 1.5), "help_s": ("<=", 0.25), "due_10000_s": ("<=", 2.0), "tagged_ratio_40": None,
     "tagged_ratio_600": ("<=", 1.10),
@@ -403,11 +412,10 @@ class Bench:
         html = self.tmp / "paper.html"
         base = json.loads(run(helper("html", project, council, html)).out)["base"]
         base_url = Path(base).as_uri() + "/"
-        out = self.tmp / "out-overhead"
         raw_cmd = [sys.executable, "-c", RAW, str(html), base_url]
 
         def reportgen_once() -> Sample:
-            return run([*self.rg, "build", council, "--paper", PAPER, "--out", str(out), "--force"], cwd=project)
+            return self.build_once(project, council, self.tmp / "out-overhead")
 
         reportgen_once()  # warm the file cache and the .pyc files
         run([*raw_cmd, str(self.tmp / "raw.pdf"), "tagged"])
@@ -437,6 +445,40 @@ class Bench:
             "inprocess_cpu": inprocess,
             "ratio_inprocess_cpu": [r / w for r, w in zip(inprocess["reportgen"], inprocess["weasyprint"])],
         }
+
+    def build_once(self, project: Path, council: str, out: Path) -> Sample:
+        """A fresh `reportgen build` of the council's bench paper, forced."""
+        return run([*self.rg, "build", council, "--paper", PAPER, "--out", str(out), "--force"], cwd=project)
+
+    def measure_naive(self, project: Path, council: str, pairs: int, key: str) -> None:
+        """reportgen's build against the plain `weasyprint` command with the naive stylesheets (bench/naive/)."""
+        html = self.tmp / f"{key}.html"
+        base = json.loads(run(helper("html", project, council, html)).out)["base"]
+        naive = self.tmp / "naive"
+        if not naive.exists():
+            shutil.copytree(HERE / "naive", naive)
+            shutil.copytree(HERE.parent / "templates/base/fonts", naive / "base/fonts")  # the 2b723c8 fonts
+        links = "".join(f'<link rel="stylesheet" href="{(naive / s / "style.css").as_uri()}">'
+                        for s in ("base", "haringey"))
+        text = re.sub(r'<link rel="stylesheet" href="[^"]*">', "", html.read_text(encoding="utf-8"))
+        html.write_text(text.replace("</head>", links + "</head>", 1), encoding="utf-8")
+        weasyprint = [str(Path(sys.executable).parent / "weasyprint"), "--base-url", Path(base).as_uri() + "/",
+                      str(html), str(self.tmp / f"{key}.pdf")]
+        def reportgen_once() -> Sample:
+            return self.build_once(project, council, self.tmp / f"out-{key}")
+
+        reportgen_once()  # warm the file cache and the .pyc files
+        run(weasyprint)
+        ratios, ours, theirs = [], [], []
+        for i in range(pairs):
+            got = {}
+            for kind in (("reportgen", "weasyprint") if i % 2 == 0 else ("weasyprint", "reportgen")):
+                got[kind] = (reportgen_once() if kind == "reportgen" else run(weasyprint)).wall
+            ours.append(got["reportgen"])
+            theirs.append(got["weasyprint"])
+            ratios.append(got["reportgen"] / got["weasyprint"])
+        self.results[key] = median(ratios)
+        self.details[key] = {"reportgen_wall": ours, "weasyprint_naive_untagged_wall": theirs, "ratios": ratios}
 
     def worker_runs(self, project: Path, councils: list[str], label: str) -> list[tuple[Sample, dict]]:
         results = []
@@ -540,6 +582,8 @@ class Bench:
         self.log(f"due over 10,000 meetings: {self.results['due_10000_s']:.2f} s")
         self.measure_noop(noop_project, n_big)
         self.log(f"no-op rebuild: {self.results['noop_rebuild_150_s']:.2f} s")
+        self.measure_naive(batch_project, "bench-001", 3 if quick else 5, "untagged_naive_ratio_40")
+        self.log(f"against naive untagged WeasyPrint, 38 pages: {self.results['untagged_naive_ratio_40']:.3f}x")
         self.measure_overhead(batch_project, "bench-001")
         self.log(f"overhead: {self.results['overhead_ratio']:.3f}x")
         self.measure_tagging_40(batch_project, "bench-001")
@@ -552,6 +596,8 @@ class Bench:
                  f"{self.results['no_pass_ratio']:.3f}x for a paper that needs none")
         self.measure_large(large_project, "bench-600", 2)
         self.log(f"large: tagged {self.results['tagged_ratio_600']:.3f}x, rss {self.results['rss_mib_600']:.0f} MiB")
+        self.measure_naive(large_project, "bench-600", 1 if quick else 3, "untagged_naive_ratio_600")
+        self.log(f"against naive untagged WeasyPrint, large: {self.results['untagged_naive_ratio_600']:.3f}x")
         self.measure_preview()
         self.log(f"preview: HTML {self.results['preview_html_s']:.3f} s, PDF {self.results['preview_pdf_s']:.2f} s "
                  f"(build {self.details['preview']['build_median_s']:.2f} s)")
@@ -582,7 +628,7 @@ def machine() -> dict:
 
 def table(results: dict, details: dict, quick: bool) -> str:
     rows = [("figure", "value", "target", "met")]
-    units = {"overhead_ratio": "x", "batch_speedup": "x", "tagged_ratio_40": "x", "tagged_ratio_600": "x",
+    units = {"untagged_naive_ratio_40": "x", "untagged_naive_ratio_600": "x", "overhead_ratio": "x", "batch_speedup": "x", "tagged_ratio_40": "x", "tagged_ratio_600": "x",
              "second_pass_ratio": "x", "no_pass_ratio": "x",
              "rss_mib_40": " MiB", "rss_mib_600": " MiB", "minflt_per_paper_40": ""}
     for key in KEYS:

@@ -48,3 +48,15 @@ def test_variants_scale_the_text():
     words = lambda files: sum(len(t.split()) for t in files.values())  # noqa: E731
     assert words(tiny) * 5 < words(big) < words(large) / 5
     assert len([n for n in large if n.startswith("progress/")]) == 20
+
+
+def test_the_benchmark_reports_every_figure_users_compare():
+    """`make bench` writes these keys to bench/results.json, each with its target (or none) in the table."""
+    import run
+
+    required = {"untagged_naive_ratio_40", "untagged_naive_ratio_600", "overhead_ratio", "second_pass_ratio",
+                "rss_mib_600", "batch_speedup", "noop_rebuild_150_s", "validate_150_s", "help_s", "due_10000_s",
+                "preview_html_s", "preview_pdf_s"}
+    assert required <= set(run.KEYS) and set(run.KEYS) == set(run.TARGETS)
+    assert sorted((run.HERE / "naive").rglob("style.css")) == [run.HERE / "naive/base/style.css",
+                                                               run.HERE / "naive/haringey/style.css"]

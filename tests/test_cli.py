@@ -2,10 +2,15 @@
 
 import datetime as dt
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from conftest import ROOT
+from cycle_project import make_cycle_project
 
 samples = pytest.mark.samples
 
@@ -275,3 +280,25 @@ def test_schedule_refuses_a_bad_time(run_cli, calls, tiny_project):
     assert result.code == 2
     assert "expected times such as 06:00 or 18:30" in result.err
     assert calls["build"] == [] and calls["papers_due"] == []
+
+
+STARTUP_PROBE = """
+import sys
+from reportgen.cli.app import main
+sys.argv = ["reportgen", *sys.argv[1:]]
+try:
+    main()
+except SystemExit:
+    pass
+heavy = sorted({m.split(".")[0] for m in sys.modules} & {"weasyprint", "pikepdf", "pdfplumber", "pydyf"})
+print("HEAVY:" + ",".join(heavy), file=sys.stderr)
+"""
+
+
+@pytest.mark.parametrize("args", [["--help"], ["validate"], ["due", "--today", "2013-01-07"], ["councils"]])
+def test_commands_that_render_nothing_load_no_pdf_library(tmp_path, args):
+    """`--help`, `validate`, `due` and `councils` start fast: nothing that renders or reads PDFs is imported."""
+    project = make_cycle_project(tmp_path / "project")
+    result = subprocess.run([sys.executable, "-c", STARTUP_PROBE, *args], cwd=project, capture_output=True,
+                            text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert "HEAVY:\n" in result.stderr, result.stderr[-2000:]

@@ -55,9 +55,7 @@ def elements(pdf):
 def test_weasyprint_alone_fails_the_checks_the_repair_fixes(raw_haringey):
     before = {f.rule for f in check_pdf(raw_haringey).findings}
     assert {"tables", "artifacts"} <= before
-    repaired, log = repair(raw_haringey)
-    assert check_pdf(repaired).passed
-    assert log.repeated_headers >= 2 and log.scopes > 0 and log.artifacts >= 2 * 10
+    assert check_pdf(repair(raw_haringey)).passed
 
 
 @samples
@@ -203,8 +201,10 @@ def test_weasyprint_alone_reads_every_label_of_the_row_to_each_value(raw_haringe
         cover = next(e for e in elements(pdf) if e.S == "/Table")
         first = _table_rows(cover)[1][0]  # Report for: | ... | Item number: | ...
         assert [len(_headers(c)) for c in first if c.S == "/TD"] == [2, 2]
-    _, log = repair(raw_haringey)
-    assert log.headers >= 2
+    with pikepdf.open(io.BytesIO(repair(raw_haringey))) as pdf:
+        cover = next(e for e in elements(pdf) if e.S == "/Table")
+        first = _table_rows(cover)[1][0]
+        assert [len(_headers(c)) for c in first if c.S == "/TD"] == [1, 1]
 
 
 @pytest.mark.samples

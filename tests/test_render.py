@@ -55,7 +55,7 @@ def test_sections_quoted_recommendations_and_appendices_in_order(project):
     html = rendered(project)
     headings = re.findall(r"<h2>(.*?)</h2>", html)
     assert [re.sub(r"<[^>]+>", "", h) for h in headings] == ["1. Background", "Appendix 1: Notes"]
-    quote = html[html.index('<blockquote class="quoted-recommendation">'):html.index("</blockquote>")]
+    quote = html[html.index('<blockquote class="quoted-recommendation'):html.index("</blockquote>")]
     assert "Recommendation 2" in quote and "The inspection framework should test" in quote
 
 

@@ -132,7 +132,7 @@ def test_new_paper_rolls_forward_adds_the_agenda_item_and_builds(tmp_path, run_c
     calendar = (root / "councils" / COUNCIL / "meetings.yaml").read_text()
     assert calendar.endswith('      - item: "6"\n        title: "Progress on the Play Review"\n'
                              '        paper: play-progress-2013-04\n')
-    from reportgen.meetings.calendar import due_report
+    from reportgen.meetings.due import due_report
     import datetime as dt
     due = due_report(Project.at(root), [COUNCIL], today=dt.date(2013, 4, 1), within=30)
     assert not due.errors

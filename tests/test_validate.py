@@ -56,8 +56,8 @@ def test_unknown_field_inside_an_appendix():
 def test_unknown_appendix_type():
     text = PAPER.format(date="2013-01-21") + "appendices:\n  - type: lst\n    title: T\n"
     assert problems(text) == [
-        "p.yaml:9:5: appendices[0]: unknown type 'lst'; expected one of 'list', 'progress', "
-        "'recommendations', 'text' (did you mean 'list'?)"
+        "p.yaml:9:5: appendices[0]: unknown type 'lst'; expected one of 'changes', 'list', 'progress', "
+        "'recommendations', 'summary', 'text' (did you mean 'list'?)"
     ]
 
 

@@ -34,7 +34,7 @@ from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from reportgen import confine
-from reportgen.errors import BuildError, clip, display_path, printable
+from reportgen.errors import BuildError, clip, display_path, printable, quote
 from reportgen.inputs.styles import MAX_STYLE_FILE_BYTES, too_big
 
 PDF_VARIANT = "pdf/ua-1"
@@ -86,10 +86,10 @@ class _Collector(logging.Handler):
         if record.msg.startswith("Failed to load image") and len(record.args) == 2:
             message = _image_failure(*record.args)
         message = printable(message)  # it can quote a whole data: URL
-        if record.levelno >= logging.ERROR or record.msg.startswith(FONT_FAILURES):
-            self.errors.append(message)
-        else:
-            self.warnings.append(message)
+        found = self.errors if record.levelno >= logging.ERROR or record.msg.startswith(FONT_FAILURES) \
+            else self.warnings
+        if message not in found:  # each layout pass repeats what the last one said
+            found.append(message)
 
 
 # A font that cannot be loaded or subset draws nothing, or the wrong glyphs: the paper fails.
@@ -99,7 +99,7 @@ FONT_FAILURES = ("Font-face %r cannot be loaded", "Unable to subset", "Unable to
 def _image_failure(url: str, exception: BaseException) -> str:
     """Why an image failed: WeasyPrint's own exception says nothing, the one it wraps does."""
     path = confine.local_path(url)
-    where = display_path(path) if path is not None else url
+    where = display_path(path) if path is not None else quote(url)  # a data: URL can be megabytes long
     cause = exception
     while cause is not None and not str(cause).strip():
         cause = cause.__cause__ or cause.__context__

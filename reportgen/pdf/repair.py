@@ -28,7 +28,6 @@ from __future__ import annotations
 import io
 import re
 from collections import defaultdict
-from dataclasses import dataclass, field
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name
@@ -40,27 +39,6 @@ from reportgen.pdf.structtree import (StructTree, attribute, is_element, kids, p
 SOURCE_KEY = Name("/T")  # written by the engine's structure tracing: "rg:N", then "|title" for a named element
 
 
-@dataclass
-class RepairLog:
-    """What the repair changed, for the build log and the tests."""
-
-    joined: int = 0
-    repeated_headers: int = 0
-    scopes: int = 0
-    headers: int = 0
-    list_bodies: int = 0
-    artifacts: int = 0
-    glyphs_mapped: int = 0
-    notes: list[str] = field(default_factory=list)
-
-    def summary(self) -> str:
-        return (f"joined {self.joined} split elements, removed {self.repeated_headers} repeated heading rows, "
-                f"set {self.scopes} header scopes, gave {self.headers} data cells only their own row headers, put {self.list_bodies} list items' content in LBody, "
-                f"marked {self.artifacts} running headers/footers as artifacts, "
-                f"mapped {self.glyphs_mapped} glyphs with no text")
-
-
-
 def _key(element) -> str:
     return str(element.get(SOURCE_KEY, ""))
 
@@ -69,7 +47,6 @@ def _key(element) -> str:
 class _Repair:
     def __init__(self, pdf: pikepdf.Pdf):
         self.pdf = pdf
-        self.log = RepairLog()
         self.root = pdf.Root.StructTreeRoot
         self.page_index = {page.objgen: i for i, page in enumerate(pdf.pages)}
         # ParentTree: page StructParents -> array (MCID -> element); annotations -> element.
@@ -100,7 +77,6 @@ class _Repair:
         (the cells of a row split across pages) are joined recursively; a
         heading row seen again is WeasyPrint's repeat and is dropped.
         """
-        self.log.joined += 1
         survivor_page = survivor.get("/Pg")
         piece_page = piece.get("/Pg")
         by_key = {_key(k): k for k in kids(survivor) if is_element(k) and _key(k)}
@@ -135,7 +111,6 @@ class _Repair:
                 if original is not None and "/ID" in original:
                     self.header_ids[str(cell.ID)] = str(original.ID)
             self.artifact_content_of(cell)
-        self.log.repeated_headers += 1
 
     def artifact_content_of(self, element) -> None:
         page = element.get("/Pg")
@@ -154,7 +129,6 @@ class _Repair:
             if isinstance(headers, Array):
                 ids = list(dict.fromkeys(self.header_ids.get(str(h), str(h)) for h in headers))
                 kept = governing_headers(tree, node, ids)
-                self.log.headers += len(kept) < len(ids)
                 set_attribute(node, "/Headers", Array([pikepdf.String(i) for i in kept]), "/Table")
 
     # -- running headers and footers --
@@ -170,7 +144,6 @@ class _Repair:
             for mcid, element in enumerate(mapping):
                 if is_element(element) and element.objgen not in linked:
                     self.to_artifact[self.page_index[page.objgen]].add(mcid)
-                    self.log.artifacts += 1
 
     def rewrite_content(self) -> None:
         for page_number, mcids in self.to_artifact.items():
@@ -219,7 +192,7 @@ class _Repair:
             element = self.replaced[element.objgen]
         return element
 
-    def run(self) -> RepairLog:
+    def run(self) -> None:
         self.find_unlinked_content()
         for top in kids(self.root):
             if is_element(top):
@@ -227,11 +200,10 @@ class _Repair:
                     self.join(element)
         tree = read_tree(self.root)
         self.fix_headers(tree)
-        self.log.scopes += scope_header_cells(tree)
-        self.log.list_bodies += put_list_content_in_bodies(self.pdf, tree)
+        scope_header_cells(tree)
+        put_list_content_in_bodies(self.pdf, tree)
         self.rewrite_content()
         self.update_parent_tree()
-        return self.log
 
 
 def governing_headers(tree: StructTree, cell, header_ids: list[str]) -> list[str]:
@@ -314,8 +286,8 @@ def map_every_glyph(pdf: pikepdf.Pdf) -> int:
     return count
 
 
-def repair(pdf_bytes: bytes, art_boxes: list | None = None) -> tuple[bytes, RepairLog]:
-    """The repaired PDF, and what was changed. Untagged PDFs are returned as they are.
+def repair(pdf_bytes: bytes, art_boxes: list | None = None) -> bytes:
+    """The repaired PDF. Untagged PDFs are returned as they are.
 
     `art_boxes` (x0, top, x1, bottom in points from the page's top left, one per
     page) become each page's /ArtBox: the page area its text belongs in, which
@@ -323,9 +295,9 @@ def repair(pdf_bytes: bytes, art_boxes: list | None = None) -> tuple[bytes, Repa
     """
     with pikepdf.open(io.BytesIO(pdf_bytes)) as pdf:
         if "/StructTreeRoot" not in pdf.Root:
-            return pdf_bytes, RepairLog(notes=["not tagged: nothing to repair"])
-        log = _Repair(pdf).run()
-        log.glyphs_mapped = map_every_glyph(pdf)
+            return pdf_bytes
+        _Repair(pdf).run()
+        map_every_glyph(pdf)
         for page, box in zip(pdf.pages, art_boxes or ()):
             x0, y0, _, y1 = (float(v) for v in page.obj.MediaBox)
             height = y1 - y0
@@ -335,4 +307,4 @@ def repair(pdf_bytes: bytes, art_boxes: list | None = None) -> tuple[bytes, Repa
         # A fixed /ID and no generated dates keep the output byte-reproducible.
         pdf.save(out, deterministic_id=True, compress_streams=True,
                  object_stream_mode=pikepdf.ObjectStreamMode.generate)
-    return out.getvalue(), log
+    return out.getvalue()

@@ -30,7 +30,7 @@ from reportgen.pipeline.published import (
     changes_since, output_target, produced_names, refusal, relative_inputs, restore_published, stale_outputs,
 )
 from reportgen.pipeline.output import build_lock, describe_write_error, remove_stale_temporaries, write_together
-from reportgen.pipeline.produce import STRICT, strict_failure
+from reportgen.pipeline.produce import RECORDED, strict_failure
 from reportgen.pipeline.render import EXEMPT, EXEMPT_FOLDER, Job, Output, Rendered, exempt_target, render_paper
 from reportgen.inputs.project import Project
 from reportgen.inputs.records import yaml_files
@@ -165,7 +165,7 @@ def build(
                 skipped[output.fmt] = restored.pop(output.target, None) or _skipped(job, output, entry)
             report.outcomes += skipped.values()
             stale = tuple(o for o in job.outputs if o.fmt not in skipped)
-            if stale and not (job.strict and any(o.message.startswith(STRICT) for o in skipped.values())):
+            if stale and not (job.strict and any(o.message.startswith(RECORDED) for o in skipped.values())):
                 todo.append(replace(job, outputs=stale))
         # Older published versions, and papers not in this build, go first: after the (stable) sort
         # below, a paper's last outcome is then always its current file's, which the agenda pack uses.
@@ -222,7 +222,7 @@ def _skipped(job: Job, output: Output, entry: Entry) -> PaperOutcome:
     """A paper that need not be rendered again; under --strict, still failed by the warnings it was built with."""
     slug, paper = job.council.slug, job.view.id
     if job.strict and entry.warnings:
-        return PaperOutcome(slug, paper, "failed", message=strict_failure(entry.warnings))
+        return PaperOutcome(slug, paper, "failed", message=strict_failure(entry.warnings, who=RECORDED))
     return PaperOutcome(slug, paper, "unchanged", (output.target,), warnings=entry.warnings)
 
 

@@ -72,7 +72,7 @@ def _label_and_prove(pdf: bytes, layout, font: Path | None) -> _Proofed:
     from reportgen.pdf.stamp import stamp
 
     paper = layout.paper
-    pdf, _ = repair(pdf, art_boxes=[(p.content.x0, p.content.top, p.content.x1, p.content.bottom)
+    pdf = repair(pdf, art_boxes=[(p.content.x0, p.content.top, p.content.x1, p.content.bottom)
                                     for p in paper.pages])
     labels = continued.labels(paper, font) if font is not None else []
     if labels:
@@ -88,11 +88,13 @@ def _label_font(roots: list[Path]) -> Path | None:
 
 
 STRICT = "WeasyPrint warned"
+RECORDED = "it was built with warnings"
 
 
-def strict_failure(warnings, about: str = "") -> str:
-    """What --strict says of WeasyPrint's warnings, at the render or recorded from an earlier build."""
-    return f"{STRICT}{about} (--strict): " + "; ".join(warnings)
+def strict_failure(warnings, about: str = "", who: str = STRICT) -> str:
+    """What --strict says of warnings: WeasyPrint's at the render, or (`who=RECORDED`) those an unchanged
+    paper was built with (WeasyPrint's and the proof's)."""
+    return f"{who}{about} (--strict): " + "; ".join(warnings)
 
 
 def require_pass(pdf: bytes, *, what: str = "the PDF", kept: str = "the last good paper") -> None:

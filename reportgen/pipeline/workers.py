@@ -24,8 +24,9 @@ from multiprocessing.connection import wait
 from pathlib import Path
 from typing import Callable, Iterator, TypeVar
 
-TIME_LIMIT_S = 60
-"""Seconds one paper may take to render (templates, layout, PDF, checks)."""
+TIME_LIMIT_S = 300
+"""Seconds one paper may take to render (templates, layout, PDF, checks). A 600-page paper takes
+about 90 s on a busy 2-core machine, so the limit stops a template that loops, not a long paper."""
 
 KILL_AFTER_S = 10
 """Seconds after the time limit before a worker that has not stopped is killed."""

@@ -16,8 +16,8 @@ from reportgen.render.linebreaks import LONG_RUN
 
 MIN_SHARE = 0.12  # no column narrower than this share of the table
 ROW_HEADER_SHARE = 0.18  # a column of row headings (a recommendation's name and title) no narrower than this
-HEADING_CHAR, TEXT_CHAR, PADDING = 0.0095, 0.0075, 0.02  # shares of a landscape table: its longest word must fit
-WORD = re.compile(r"\S+")
+HEADING_CHAR, TEXT_CHAR, PADDING = 0.0105, 0.0085, 0.025  # shares of a landscape table: its longest word must fit
+WORD = re.compile(r"(?:[^\s]|[\u00a0\u202f\u2060])+")  # a non-breaking space joins its words into one
 
 
 class _Table:
@@ -40,6 +40,7 @@ class _Reader(HTMLParser):
         self.column = None  # index of the cell being read in the innermost asking table
         self.next_column = 0
         self.heading = False
+        self.bold = 0  # depth of <strong>/<b>: bold text is wider
         self.feed(html)
         self.close()
 
@@ -61,6 +62,8 @@ class _Reader(HTMLParser):
                 self.tables.append(self.stack[-1])
         elif self.table is None:
             return
+        elif tag in ("strong", "b"):
+            self.bold += 1
         elif tag == "col":
             self.table.names.append(next((c[4:] for c in (named.get("class") or "").split() if c.startswith("col-")),
                                          ""))
@@ -80,12 +83,14 @@ class _Reader(HTMLParser):
         if tag == "table" and self.stack:
             self.stack.pop()
             self.column = None
+        elif tag in ("strong", "b") and self.bold:
+            self.bold -= 1
 
     def handle_data(self, data):
         table = self.table
         if table is None or self.column is None or not 0 <= self.column < len(table.names):
             return
-        per_char = HEADING_CHAR if self.heading else TEXT_CHAR
+        per_char = HEADING_CHAR if self.heading or self.bold else TEXT_CHAR
         words = WORD.findall(data)
         if not self.heading:
             table.text[self.column] += sum(len(w) for w in words)
