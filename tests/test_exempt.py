@@ -162,6 +162,10 @@ def test_an_english_council_takes_part_1_and_refuses_part_4(tmp_path, run_cli):
             "Wales Part of Schedule 12A, which does not apply to a council in England") in result.err
     record.write_text(record.read_text().replace("paragraph: 14", "paragraph: 19"))
     assert "Schedule 12A has no paragraph 19 of exempt information" in run_cli("validate", "eastfield", cwd=root).err
+    meetings = root / "councils/eastfield/meetings.yaml"  # an agenda attachment's paragraph too
+    meetings.write_text(meetings.read_text().replace("paragraph: 3", "paragraph: 12"))
+    assert ("councils/eastfield/meetings.yaml:19:22: meetings[0].items[1].attachments[1].exempt.paragraph: "
+            "paragraph 12 is in the Wales Part") in run_cli("validate", "eastfield", cwd=root).err
 
 
 def test_an_exempt_sentence_copied_into_a_public_part_fails_the_paper_and_nothing_is_written(built, tmp_path):
