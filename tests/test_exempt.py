@@ -100,7 +100,7 @@ def test_the_public_version_has_notices_and_none_of_the_exempt_parts(built):
     assert find_leaks(withheld(built), pdf=(built / f"output/eastfield/{PAPER}.pdf").read_bytes(),
                       html=html.encode()) == []
     with pikepdf.open(built / f"output/eastfield/{PAPER}.pdf") as pdf:  # only the public figure's image
-        images = {o.objgen for page in pdf.pages for o in page.images.values()}
+        images = {o.objgen for page in pdf.pages for o in page.get_images().values()}
         assert len(images) == 1
 
 
@@ -116,7 +116,7 @@ def test_the_exempt_version_is_complete_and_marked_on_every_page(built):
         for page in pdf.pages:  # the marking is a pagination artifact: screen readers skip it
             last = [s.read_bytes() for s in page.obj.Contents][-1]  # after any "(continued)" label
             assert b"/Artifact <</Type /Pagination /Subtype /Header>> BDC" in last
-        assert len({o.objgen for page in pdf.pages for o in page.images.values()}) == 2
+        assert len({o.objgen for page in pdf.pages for o in page.get_images().values()}) == 2
 
 
 def test_changes_and_summary_of_the_public_version_count_no_exempt_entry(built):
@@ -297,7 +297,7 @@ def swap_image(built):
     def change(pdf):
         with Image.open(built / "councils/eastfield/images/exempt-chart.png") as image:
             rgb = image.convert("RGB")
-        xobject = next(iter(pdf.pages[0].images.values()))
+        xobject = next(iter(pdf.pages[0].get_images().values()))
         xobject.write(zlib.compress(rgb.tobytes(), 9), filter=pikepdf.Name.FlateDecode)
         xobject.Width, xobject.Height = rgb.size
         xobject.ColorSpace, xobject.BitsPerComponent = pikepdf.Name.DeviceRGB, 8

@@ -253,7 +253,7 @@ def finish(job: Job, result: Rendered | workers.Failure, manifest: Manifest) -> 
         return [PaperOutcome(slug, paper, "failed", message=describe_write_error(target, exc), rendered=True)]
     outcomes = []
     for output, written in zip(job.outputs, changed):
-        warnings = result.warnings if output.fmt != "html" else ()
+        warnings = {"pdf": result.warnings, EXEMPT: result.exempt_warnings}.get(output.fmt, ())
         manifest.record(slug, paper, output.fmt, Entry(output.target, output.inputs_hash, job.inputs,
                                                        file_hash(output.target), warnings))
         outcomes.append(PaperOutcome(slug, paper, "written" if written else "unchanged", (output.target,),

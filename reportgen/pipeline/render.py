@@ -60,7 +60,8 @@ class Rendered:
     pages: int = 0
     warnings: tuple[str, ...] = ()
     failure: str | None = None
-    exempt_pages: int = 0
+    exempt_pages: int = 0  # the exempt version's, when it was rendered
+    exempt_warnings: tuple[str, ...] = ()
 
 
 EXEMPT = "exempt"  # the output format of a paper's exempt version
@@ -76,17 +77,17 @@ def render_paper(job: Job) -> Rendered:
     """Every format of one paper, in memory; a BuildError becomes a failed result."""
     public = job.view.public or job.view  # what the public formats are rendered from
     try:
-        data, pages, warnings, exempt_pages = {}, 0, (), 0
+        data, pages, warnings, exempt_pages, exempt_warnings = {}, 0, (), 0, ()
         for output in job.outputs:
             if output.fmt == "html":
                 data["html"] = _html(job, public)
             elif output.fmt == EXEMPT:
-                data[EXEMPT], exempt_pages, _ = _pdf(job, job.view)
+                data[EXEMPT], exempt_pages, exempt_warnings = _pdf(job, job.view)
             else:
                 data["pdf"], pages, warnings = _pdf(job, public)
         if public is not job.view:
             _leak_check(job, data)
-        return Rendered(data, pages, warnings, exempt_pages=exempt_pages)
+        return Rendered(data, pages, warnings, exempt_pages=exempt_pages, exempt_warnings=exempt_warnings)
     except BuildError as exc:
         return Rendered(failure=str(exc))
 
