@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import io
+import threading
 import shutil
 import zlib
 
@@ -385,3 +386,24 @@ def test_the_tracker_export_flags_exempt_rows(built, tmp_path, run_cli):
     assert result.code == 0, result.err
     rows = {line.split(",")[0]: line for line in target.read_text(encoding="utf-8").splitlines()}
     assert rows["R3"].endswith(",Paragraph 3") and not rows["R1"].endswith("Paragraph 3")
+
+
+def test_the_preview_renders_and_serves_the_public_version_only(tmp_path):
+    from test_preview import poll, request, text
+
+    from reportgen.preview.server import Preview
+
+    root = exempt_project(tmp_path / "project")
+    out = tmp_path / "preview"
+    preview = Preview(Project.at(root), "eastfield", folder=out, paper=None).__enter__()
+    threading.Thread(target=preview.serve_forever, daemon=True).start()
+    try:
+        poll(lambda: preview.session.papers["care-contract"].html and preview.session.idle(pdf=False),
+             "the public HTML twin")
+        twin = text(preview.port, "/paper/care-contract/html")
+        assert "Appendix 2 is not for publication" in twin
+        assert all(key(phrase) not in key(twin) for phrase in EXEMPT_TEXTS)
+        assert request(preview.port, "/paper/care-contract/exempt")[0] == 404
+        assert not list(out.rglob("*-exempt.pdf"))  # the exempt version is never made by the preview
+    finally:
+        preview.close()
