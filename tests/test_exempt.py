@@ -246,6 +246,18 @@ def test_publish_records_the_public_version_only(packs, built, run_cli):
         f"{PAPER}.html", f"{PAPER}.pdf"]
 
 
+def test_a_paper_no_longer_exempt_loses_its_exempt_version_with_prune(built):
+    paper = built / "councils/cwmdu/papers/land-sale.yaml"
+    paper.write_text("\n".join(line for line in paper.read_text().splitlines() if "exempt:" not in line) + "\n")
+    exempt = built / "output/cwmdu/exempt/2013-05-13-cabinet-land-sale-exempt.pdf"
+    report = build(Project.at(built), ["cwmdu"], out_dir=built / "output", formats=("pdf", "html"), prune=True)
+    assert report.ok and report.pruned == [exempt] and not exempt.exists()
+    assert "Offers received" in " ".join(pdf_text(built / "output/cwmdu/2013-05-13-cabinet-land-sale.pdf"))
+    again = build(Project.at(built), ["cwmdu"], out_dir=built / "output", formats=("pdf", "html"))
+    assert [(o.status, [f.name for f in o.files]) for o in again.outcomes] == [
+        ("unchanged", ["2013-05-13-cabinet-land-sale.pdf"]), ("unchanged", ["2013-05-13-cabinet-land-sale.html"])]
+
+
 # --- the control: a leak of each kind, planted in the public files, is caught ----------------------------
 
 

@@ -154,6 +154,8 @@ def build(
                 for slug, council in inputs.councils.items()})
         todo = []
         for job in plan(inputs, project.root, out_dir, formats, strict):
+            if job.view.public is None and manifest.get(job.council.slug, job.view.id, EXEMPT) is not None:
+                manifest.forget(job.council.slug, job.view.id, EXEMPT)  # nothing exempt any more (--prune: the file)
             skipped: dict[str, PaperOutcome] = {}
             for output in job.outputs:
                 entry = manifest.get(job.council.slug, job.view.id, output.fmt)
