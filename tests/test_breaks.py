@@ -250,6 +250,23 @@ def test_column_widths_follow_the_content():
     assert with_content_widths("<table><tr><td>x</td></tr></table>") == "<table><tr><td>x</td></tr></table>"
 
 
+def test_a_table_pasted_in_a_cell_widens_its_column_and_text_after_it_still_counts():
+    from reportgen.render.columns import with_content_widths
+
+    def widths(cell: str) -> dict[str, float]:
+        html = ('<table data-widths="content"><colgroup><col class="col-a"><col class="col-b"><col class="col-c">'
+                f'</colgroup><tbody><tr><td>{"word " * 80}</td><td>{cell}</td><td>{"word " * 80}</td></tr>'
+                '</tbody></table>')
+        return {k: float(v) for k, v in re.findall(r"--col-(\w): ([\d.]+)%", with_content_widths(html))}
+
+    plain = widths("Done.")
+    pasted = widths("Done.<table><tr><th>Quarter</th><th>Target</th><th>Actual</th></tr>"
+                    "<tr><td>Q1</td><td>80%</td><td>76%</td></tr></table>")
+    assert plain["b"] == 12.0 and pasted["b"] > 20  # three columns of words side by side need room
+    after = widths("<table><tr><td>x</td></tr></table>" + "word " * 80)
+    assert after["b"] > 25  # the cell's own text after the pasted table is its share too
+
+
 # -- every shipped style, and any PDF -----------------------------------------------------------------------------
 
 

@@ -310,7 +310,7 @@ def test_lock_file_that_is_a_link_or_a_pipe_is_never_opened(target, tmp_path, cl
 
 def test_crash_log_is_never_written_through_a_planted_link(tmp_path, monkeypatch, capsys):
     """Another local user plants /tmp/reportgen-crash-<pid>.log -> a file of ours: it stays as it was."""
-    import reportgen.pipeline.gather
+    import reportgen.meetings.checks
 
     fixture = make_project(tmp_path)
     victim = tmp_path / "victim"
@@ -321,7 +321,7 @@ def test_crash_log_is_never_written_through_a_planted_link(tmp_path, monkeypatch
     def explode(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(reportgen.pipeline.gather, "gather", explode)
+    monkeypatch.setattr(reportgen.meetings.checks, "check_project", explode)  # what `validate` calls
     code, out, err = run_in_process(["-C", fixture.project, "validate"], fixture.project, monkeypatch, capsys)
     assert code == 3
     assert victim.read_text() == "precious\n" and planted.is_symlink()

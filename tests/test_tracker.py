@@ -58,7 +58,7 @@ def test_the_workbook_is_laid_out_for_colleagues(project, tmp_path):
     sheet = book["Tracker"]
     assert [c.value for c in sheet[1]] == ["Ref", "Group", "Recommendation", "Government response",
                                            "Eastbrook response", "Timeline", "Target date", "Lead officers",
-                                           "Progress"]
+                                           "Progress", "Exempt"]
     assert [c.value for c in sheet["A"]][1:] == ["P1", "P2", "P3", "P4", "P5", "P6"]
     assert sheet["D3"].value == "Further consideration", "the Government's response as at the record's date"
     assert sheet.freeze_panes == "B2" and sheet.protection.sheet

@@ -185,7 +185,8 @@ class Progress:
             self._bar.update(self._task, completed=done, total=total, description=label)
         elif outcome.status != "unchanged":
             # In a log the same paper appears once per format, so say which.
-            formats = ", ".join(sorted({f.suffix.lstrip(".").upper() for f in outcome.files})) or "output"
+            formats = ", ".join(sorted({("exempt " if f.stem.endswith("-exempt") else "") + f.suffix.lstrip(".").upper()
+                                        for f in outcome.files})) or "output"
             print(stamped(f"[{done}/{total}] {label} ({formats}): {outcome.status}"), file=self.stream, flush=True)
 
     def __exit__(self, *exc) -> None:

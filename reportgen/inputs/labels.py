@@ -19,7 +19,12 @@ from pydantic import AfterValidator, StringConstraints
 
 from reportgen.errors import did_you_mean
 
-PLACEHOLDERS = {"council": "the council's short name", "review": "the review's short title"}
+PLACEHOLDERS = {
+    "council": "the council's short name", "review": "the review's short title",
+    # the wording of exempt parts (docs/exempt.md)
+    "part": "the part withheld", "paragraph": "its paragraph of Schedule 12A",
+    "schedule_part": "the Part of Schedule 12A", "number": "the part's number",
+}
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 
 

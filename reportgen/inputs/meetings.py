@@ -10,6 +10,7 @@ from pydantic import Field, StringConstraints, field_validator
 
 from reportgen import confine
 from reportgen.inputs.models import EXTRA_DESCRIPTION, Date, Extra, Record, Slug, Text
+from reportgen.inputs.exempt import EXEMPT_DESCRIPTION, Exempt
 
 ItemNumber = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)]
 _CLOCK = re.compile(r"^([01]?[0-9]|2[0-3]):([0-5][0-9])$")
@@ -43,6 +44,7 @@ class Attachment(Record):
                     "still put in the pack, with a warning, but makes the pack fail the PDF/UA checks.",
     )
     title: Text = Field(description="Title as listed on the agenda front sheet and in the pack's bookmarks.")
+    exempt: Exempt | None = Field(default=None, description=EXEMPT_DESCRIPTION + " In the exempt pack only.")
 
     @field_validator("file")
     @classmethod

@@ -18,6 +18,7 @@ from reportgen import confine
 from reportgen.inputs.fields import (  # noqa: F401 - the base types are part of the schema's vocabulary
     BILINGUAL, EXTRA_DESCRIPTION, MARKDOWN, Date, Extra, Markdown, RecommendationId, Record, Slug, Text,
 )
+from reportgen.inputs.exempt import EXEMPT_DESCRIPTION, Exempt
 from reportgen.inputs.labels import LABELS_DESCRIPTION, Labels
 from reportgen.inputs.tracking import BLOCKS_DESCRIPTION, Block, ChangesBlock, Rag, SummaryBlock
 
@@ -72,6 +73,7 @@ class Image(Record):
         description="What the image shows, for people who cannot see it (required; not a file name)."
     )
     caption: Text | None = Field(default=None, description="Caption printed under the image.")
+    exempt: Exempt | None = Field(default=None, description=EXEMPT_DESCRIPTION)
 
     @field_validator("file")
     @classmethod
@@ -227,6 +229,7 @@ class ProgressEntry(Record):
         default=ProgressStatus.IN_PROGRESS,
         description="`not started`, `in progress`, `ongoing`, `complete` or `not applicable`.",
     )
+    exempt: Exempt | None = Field(default=None, description=EXEMPT_DESCRIPTION)
     extra: Extra = Field(default_factory=dict, description=EXTRA_DESCRIPTION)
 
     @field_validator("timeline")
@@ -288,6 +291,7 @@ class Section(Record):
     )
     figures: list[Image] = Field(default_factory=list, description="Images or charts shown after the text.")
     blocks: list[Block] = Field(default_factory=list, description=BLOCKS_DESCRIPTION)
+    exempt: Exempt | None = Field(default=None, description=EXEMPT_DESCRIPTION)
     extra: Extra = Field(default_factory=dict, description=EXTRA_DESCRIPTION)
 
 
@@ -316,6 +320,7 @@ class ProgressAppendix(GroupedRows):
 
     type: Literal["progress"] = Field(description="`progress`.")
     title: Text = Field(description="Appendix title, without \"Appendix N\".")
+    exempt: Exempt | None = Field(default=None, description=EXEMPT_DESCRIPTION)
 
 
 class RecommendationsAppendix(Record):
@@ -324,6 +329,7 @@ class RecommendationsAppendix(Record):
     type: Literal["recommendations"] = Field(description="`recommendations`.")
     title: Text = Field(description="Appendix title.")
     reference: Slug = Field(description="The review: a file name under `councils/_reference/`.")
+    exempt: Exempt | None = Field(default=None, description=EXEMPT_DESCRIPTION)
 
 
 class ListAppendix(Record):
@@ -333,6 +339,7 @@ class ListAppendix(Record):
     title: Text = Field(description="Appendix title.")
     intro: Markdown | None = Field(default=None, description="Text before the list (Markdown).")
     items: list[Markdown] = Field(min_length=1, description="The items (Markdown).")
+    exempt: Exempt | None = Field(default=None, description=EXEMPT_DESCRIPTION)
 
 
 class TextAppendix(Record):
@@ -341,6 +348,7 @@ class TextAppendix(Record):
     type: Literal["text"] = Field(description="`text`.")
     title: Text = Field(description="Appendix title.")
     body: Markdown = Field(description="The text (Markdown).")
+    exempt: Exempt | None = Field(default=None, description=EXEMPT_DESCRIPTION)
 
 
 Appendix = Annotated[

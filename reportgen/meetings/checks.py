@@ -13,6 +13,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from reportgen.errors import Diagnostic, did_you_mean
+from reportgen.inputs.exempt import paragraph_problem
 from reportgen.inputs.project import Project
 from reportgen.merge import by_record
 from reportgen.meetings.calendar import MEETINGS_FILE, CouncilCalendar, read_calendar
@@ -50,7 +51,7 @@ def check_project(project: Project, names: list[str] | None = None, *, strict: b
 
 def calendar_problems(calendar: CouncilCalendar, valid: dict) -> list[Diagnostic]:
     """What the calendar and the papers (`valid`: paper id -> PaperView) say differently, and missing attachments."""
-    return _papers_disagree(calendar, valid) + _missing_attachments(calendar)
+    return _papers_disagree(calendar, valid) + _missing_attachments(calendar) + _exempt_attachments(calendar)
 
 
 def _papers_disagree(calendar: CouncilCalendar, valid: dict) -> list[Diagnostic]:
@@ -105,4 +106,19 @@ def _missing_attachments(calendar: CouncilCalendar) -> list[Diagnostic]:
                     f"attachment {attachment.file} does not exist{did_you_mean(attachment.file, known)}; put the "
                     f"PDF there, or take the attachment out until it arrives",
                     ("meetings", m.index, "items", j, "attachments", k, "file")))
+    return problems
+
+
+def _exempt_attachments(calendar: CouncilCalendar) -> list[Diagnostic]:
+    """An exempt attachment's paragraph that the council's nation cannot use (docs/exempt.md)."""
+    if calendar.calendar is None:
+        return []
+    nation, problems = calendar.council.nation.value, []
+    for m in calendar.meetings:
+        for j, scheduled in enumerate(m.items):
+            for k, attachment in enumerate(scheduled.item.attachments):
+                problem = paragraph_problem(attachment.exempt, nation) if attachment.exempt else None
+                if problem:
+                    problems.append(calendar.calendar.source.diagnostic(
+                        problem, ("meetings", m.index, "items", j, "attachments", k, "exempt", "paragraph")))
     return problems

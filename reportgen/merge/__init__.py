@@ -18,9 +18,12 @@ from reportgen.inputs.models import (
     ChangesBlock, Committee, Council, GroupedRows, Image, ListAppendix, MatrixBody, Officer, Paper, Progress,
     ProgressAppendix, Recommendation, RecommendationsAppendix, Reference, Section, SummaryBlock, TextAppendix, Theme,
 )
+from reportgen.inputs.exempt import Exempt
 from reportgen.inputs.records import CouncilRecords, Loaded
 from reportgen.merge.blocks import BlockView, block_view, record_names
+from reportgen.merge.exempt import Withheld, appendix_texts, nation_problems, section_texts, withheld
 from reportgen.merge.placeholders import placeholder_warnings
+from reportgen.merge.public import with_public
 from reportgen.merge.rows import ProgressRow, RowGroup, is_overdue, progress_rows, themed
 
 PREPARED_WITHIN_DAYS = 366  # a paper dated further from its meeting than this is probably a typo
@@ -46,6 +49,7 @@ class AppendixView:
     themes: list[ThemeGroup] = field(default_factory=list)
     groups: list[RowGroup] = field(default_factory=list)
     block: BlockView | None = None
+    withheld: Withheld | None = None  # public version: the exempt appendix left out (type `withheld`)
 
 
 @dataclass(frozen=True)
@@ -68,6 +72,8 @@ class FigureView:
     src: str
     alt: str
     caption: str | None
+    exempt: Exempt | None = None
+    withheld: Withheld | None = None  # public version: the exempt figure left out (no src, no alt)
 
 
 @dataclass(frozen=True)
@@ -80,6 +86,8 @@ class SectionView:
     figures: list[FigureView]
     extra: dict
     blocks: list[BlockView] = field(default_factory=list)
+    exempt: Exempt | None = None
+    withheld: Withheld | None = None  # public version: the exempt section left out (no title, no text)
 
 
 @dataclass(frozen=True)
@@ -106,6 +114,9 @@ class PaperView:
     versions: tuple[tuple[str, str], ...] = ()  # a bilingual paper's other versions: (language, file stem)
     record_id: str = ""  # papers/<record_id>.yaml: the id meetings.yaml names (`id` less a version's `-cy`)
     parallel: PaperView | None = None  # `bilingual: parallel`: the same paper in the other language
+    withheld: tuple[Withheld, ...] = ()  # in the public view: every exempt part left out
+    public: PaperView | None = None  # a paper with exempt parts: its public view (this one is the full one)
+    version: str = "full"  # "full" (no exempt parts, or the exempt version) or "public"
 
     @property
     def stem(self) -> str:
@@ -120,6 +131,17 @@ class _Merger:
     records: CouncilRecords
     references: dict[str, Loaded[Reference]]
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    public: bool = False  # merging the public view: exempt parts withheld
+    withheld: list[Withheld] = field(default_factory=list)  # the paper's, as the merge leaves them out
+
+    @property
+    def nation(self) -> str:
+        return self.records.council.model.nation.value
+
+    def withhold(self, kind: str, number: object, exempt: Exempt, texts=(), images=()) -> Withheld:
+        notice = withheld(kind, number, exempt, self.nation, texts, images)
+        self.withheld.append(notice)
+        return notice
 
     def problem(self, loaded: Loaded, message: str, path: tuple, *, warn: bool = False) -> None:
         self.diagnostics.append(loaded.source.diagnostic(message, path, warn=warn))
@@ -156,6 +178,8 @@ class _Merger:
     def check_progress(self, loaded: Loaded[Progress], uses: list[GroupedRows]) -> Reference | None:
         """Check a record against its review; `uses` are the appendices and bodies that print it."""
         progress = loaded.model
+        for message, path in nation_problems(progress, self.nation):
+            self.problem(loaded, message, path)
         reference = self.reference(loaded, progress.reference, ("reference",))
         if reference is None:
             return None
@@ -217,9 +241,11 @@ class _Merger:
             return None
         self.check_record_date(loaded, use.progress, path + ("progress",))
         officers = {o.id: o for o in self.records.council.model.officers}
-        rows = progress_rows(reference, record.model, officers)
+        rows = progress_rows(reference, record.model, officers, self.nation if self.public else None)
         groups = self.groups(loaded, reference, rows, use, path)
-        return reference, record.model, groups, [r for g in groups for r in g.rows]
+        printed = [r for g in groups for r in g.rows]
+        self.withheld += [r.withheld for r in printed if r.withheld and r.withheld not in self.withheld]
+        return reference, record.model, groups, printed
 
     def groups(self, loaded: Loaded[Paper], reference: Reference, rows: list[ProgressRow], use: GroupedRows,
                path: tuple) -> list[RowGroup]:
@@ -267,6 +293,9 @@ class _Merger:
     def paper(self, loaded: Loaded[Paper], checked_progress: dict[str, Reference | None]) -> PaperView | None:
         paper = loaded.model
         before = len([d for d in self.diagnostics if d.is_error])
+        self.withheld = []
+        for message, path in nation_problems(paper, self.nation):
+            self.problem(loaded, message, path)
         council = self.records.council.model
         committees = {c.id: c for c in council.committees}
         committee = committees.get(paper.meeting.committee) if paper.meeting else None
@@ -301,6 +330,8 @@ class _Merger:
             source_files=self.sources(loaded),
             language={"en": "en-GB"}.get(self.records.language, self.records.language) or council.language,
             record_id=loaded.name.removesuffix(f"-{self.records.language}") if self.records.language else loaded.name,
+            withheld=tuple(self.withheld),
+            version="public" if self.public else "full",
         )
         if len([d for d in self.diagnostics if d.is_error]) > before:
             return None
@@ -327,6 +358,10 @@ class _Merger:
 
     def section(self, loaded: Loaded[Paper], review: Reference | None, index: int, section: Section,
                 checked_progress: dict[str, Reference | None]) -> SectionView:
+        if self.public and section.exempt:
+            images = [(self.records.folder / f.file).resolve() for f in section.figures]
+            notice = self.withhold("section", index + 1, section.exempt, section_texts(section), images)
+            return SectionView(index + 1, "", None, [], [], [], {}, withheld=notice)
         quoted = []
         if section.recommendations and review is None:
             self.problem(loaded, "this section quotes recommendations but the paper names no `review:`",
@@ -338,12 +373,21 @@ class _Merger:
                     quoted.append(rec)
         if not section.body and not section.paragraphs and not section.figures and not section.blocks:
             self.problem(loaded, "section has neither `body` nor `paragraphs`", ("sections", index), warn=True)
-        figures = [self.image(loaded, f, ("sections", index, "figures", i, "file"))
-                   for i, f in enumerate(section.figures)]
+        figures = [self.figure(loaded, index, i, f) for i, f in enumerate(section.figures)]
         blocks = [block_view(self, loaded, b, ("sections", index, "blocks", i), checked_progress)
                   for i, b in enumerate(section.blocks)]
         return SectionView(index + 1, section.title, section.body, section.paragraphs, quoted,
-                           [f for f in figures if f is not None], section.extra, [b for b in blocks if b])
+                           [f for f in figures if f is not None], section.extra, [b for b in blocks if b],
+                           exempt=section.exempt)
+
+    def figure(self, loaded: Loaded[Paper], section: int, index: int, image: Image) -> FigureView | None:
+        """A section's figure; in the public view, an exempt one is only its notice."""
+        if self.public and image.exempt:
+            notice = self.withhold("figure", section + 1, image.exempt, (image.alt, image.caption),
+                                   [(self.records.folder / image.file).resolve()])
+            return FigureView("", "", None, withheld=notice)
+        found = self.image(loaded, image, ("sections", section, "figures", index, "file"))
+        return FigureView(found.src, found.alt, found.caption, exempt=image.exempt) if found else None
 
     def image(self, loaded: Loaded, image: Image, path: tuple) -> FigureView | None:
         """The image's file, refused unless it really lies inside the council folder (symlinks included)."""
@@ -360,6 +404,9 @@ class _Merger:
     def appendix(self, loaded: Loaded[Paper], index: int, appendix, checked_progress) -> AppendixView:
         number = index + 1
         path = ("appendices", index)
+        if self.public and getattr(appendix, "exempt", None):
+            notice = self.withhold("appendix", number, appendix.exempt, appendix_texts(appendix))
+            return AppendixView(number, "withheld", "", None, withheld=notice)
         if isinstance(appendix, ProgressAppendix):
             found = self.progress_record(loaded, appendix, path, checked_progress)
             if found is None:
@@ -442,7 +489,10 @@ def merge_council(
     for loaded in records.papers.values():
         view = merger.paper(loaded, checked_progress)
         if view is not None:
-            papers.append(view)
+            printed = [records.progress[n].model for n in [u.progress for u in _record_uses(loaded.model)]
+                       + record_names(loaded.model) if n in records.progress]
+            papers.append(with_public(view, loaded.model, printed, lambda: _Merger(  # noqa: B023 - called at once
+                records, references, public=True).paper(loaded, checked_progress)))
     return papers, merger.diagnostics
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from reportgen.inputs.models import ChangesBlock, Paper, Progress, Reference, SummaryBlock
 from reportgen.inputs.records import CouncilRecords, Loaded
 from reportgen.merge.changes import RecommendationChange, changes
+from reportgen.merge.exempt import exempt_ids, public_record
 from reportgen.merge.rows import progress_rows
 from reportgen.merge.summary import StatusSummary, summarise
 
@@ -56,9 +57,12 @@ def block_view(merger, loaded: Loaded[Paper], block: ChangesBlock | SummaryBlock
     if isinstance(block, SummaryBlock):
         omitted = {rec_id for i, rec_id in enumerate(block.omit)
                    if merger.recommendation(loaded, reference, rec_id, path + ("omit", i))}
+        if merger.public:  # the public version counts no exempt entry
+            omitted |= exempt_ids(current.model)
         officers = {o.id: o for o in merger.records.council.model.officers}
         rows = [r for r in progress_rows(reference, current.model, officers) if r.recommendation.id not in omitted]
-        return BlockView("summary", block, reference, current.model,
+        record = public_record(current.model) if merger.public else current.model
+        return BlockView("summary", block, reference, record,
                          summary=summarise(rows, merger.records.council.model.rag))
     previous = merger.find_record(loaded, block.from_, path + ("from",))
     if previous is None:
@@ -73,8 +77,12 @@ def block_view(merger, loaded: Loaded[Paper], block: ChangesBlock | SummaryBlock
                        f"as at {current.model.as_at}: `from` is the earlier record (swap them?)", path + ("from",))
         return None
     since = since_meeting(merger.records, loaded.model, block.from_)
-    return BlockView("changes", block, reference, current.model, previous=previous.model, since_meeting=since,
-                     changes=changes(reference, previous.model, current.model))
+    before, after, hidden = previous.model, current.model, set()
+    if merger.public:  # an entry exempt in either record is in neither, nor in the changes listed
+        hidden = exempt_ids(before) | exempt_ids(after)
+        before, after = public_record(before, hidden), public_record(after, hidden)
+    found = [c for c in changes(reference, before, after) if c.recommendation.id not in hidden]
+    return BlockView("changes", block, reference, after, previous=before, since_meeting=since, changes=found)
 
 
 def since_meeting(records: CouncilRecords, paper: Paper, earlier: str) -> dt.date | None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from reportgen.inputs.models import (
     GovernmentResponse, Officer, Progress, ProgressEntry, ProgressStatus, Recommendation, Reference, Theme,
 )
+from reportgen.merge.exempt import Withheld, entry_texts, withheld
 
 SETTLED = (ProgressStatus.COMPLETE, ProgressStatus.NOT_APPLICABLE)
 
@@ -28,6 +29,7 @@ class ProgressRow:
     overdue: bool = False
     lead_officers: list[Officer] = field(default_factory=list)
     language: str = "en-GB"  # the review's: the recommendation's and the Government's words are in it
+    withheld: Withheld | None = None  # in a public version: the exempt entry left out, for its notice
 
 
 @dataclass(frozen=True)
@@ -56,11 +58,20 @@ def is_overdue(entry: ProgressEntry | None, as_at: dt.date) -> bool:
             and entry.status not in SETTLED)
 
 
-def progress_rows(reference: Reference, progress: Progress, officers: dict[str, Officer]) -> list[ProgressRow]:
-    """One row per recommendation of the review, in the review's order, as at the record's date."""
+def progress_rows(reference: Reference, progress: Progress, officers: dict[str, Officer],
+                  public_for: str | None = None) -> list[ProgressRow]:
+    """One row per recommendation of the review, in the review's order, as at the record's date.
+
+    With `public_for` (the council's nation), a row whose entry is exempt has no entry, only its notice.
+    """
     rows = []
     for rec in reference.recommendations:
         entry = progress.entries.get(rec.id)
+        if public_for and entry is not None and entry.exempt:
+            notice = withheld("response", rec.number, entry.exempt, public_for, entry_texts(entry))
+            rows.append(ProgressRow(rec, response_as_at(reference, rec.government_response, progress.as_at),
+                                    None, None, withheld=notice))
+            continue
         leads = [officers[o] for o in entry.leads if o in officers] if entry else []
         government = response_as_at(reference, rec.government_response, progress.as_at)
         rows.append(ProgressRow(rec, government, entry, leads[0] if leads else None,

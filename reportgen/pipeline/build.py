@@ -31,7 +31,7 @@ from reportgen.pipeline.published import (
 )
 from reportgen.pipeline.output import build_lock, describe_write_error, remove_stale_temporaries, write_together
 from reportgen.pipeline.produce import RECORDED, strict_failure
-from reportgen.pipeline.render import Job, Output, Rendered, render_paper
+from reportgen.pipeline.render import EXEMPT, EXEMPT_FOLDER, Job, Output, Rendered, exempt_target, render_paper
 from reportgen.inputs.project import Project
 from reportgen.inputs.records import yaml_files
 from reportgen.inputs.styles import Style
@@ -82,7 +82,7 @@ def paper_inputs(view: PaperView, shared: dict[str, str], root: Path) -> dict[st
 
 
 def plan(inputs: Inputs, root: Path, out_dir: Path, formats: tuple[str, ...], strict: bool = False) -> list[Job]:
-    """One job per paper, with an output for every format asked for."""
+    """One job per paper, with an output for every format asked for, and its exempt version when it has one."""
     jobs = []
     for council in inputs.councils.values():
         shared = style_inputs(council.style, root)
@@ -94,6 +94,9 @@ def plan(inputs: Inputs, root: Path, out_dir: Path, formats: tuple[str, ...], st
                 target = output_target(council.register, out_dir, council.slug, view, fmt)
                 changes = changes_since(target.published, relative_inputs(root, files), own) if target.published else []
                 outputs.append(Output(fmt, target.path, inputs_hash(files, fmt), target.published, tuple(changes)))
+            if view.public is not None:  # members only: never beside the public files, never published
+                path = exempt_target(output_target(council.register, out_dir, council.slug, view, "pdf").path)
+                outputs.append(Output(EXEMPT, path, inputs_hash(files, EXEMPT)))
             jobs.append(Job(council, view, tuple(outputs), files, strict))
     return jobs
 
@@ -151,6 +154,8 @@ def build(
                 for slug, council in inputs.councils.items()})
         todo = []
         for job in plan(inputs, project.root, out_dir, formats, strict):
+            if job.view.public is None and manifest.get(job.council.slug, job.view.id, EXEMPT) is not None:
+                manifest.forget(job.council.slug, job.view.id, EXEMPT)  # nothing exempt any more (--prune: the file)
             skipped: dict[str, PaperOutcome] = {}
             for output in job.outputs:
                 entry = manifest.get(job.council.slug, job.view.id, output.fmt)
@@ -183,7 +188,11 @@ def build(
 def _prune(council: CouncilInputs, out_dir: Path, manifest: Manifest) -> list[Path]:
     """Remove the council's outputs that no paper produces any more, and what the manifest says of them."""
     removed = []
-    for path in stale_outputs(out_dir / council.slug, produced_names(council.register, council.papers)):
+    keep = produced_names(council.register, council.papers)
+    exempt = {exempt_target(Path(name)).name for view in council.papers if view.public is not None  # its names
+              for name in produced_names(council.register, [view]) if name.endswith(".pdf")}
+    for path in stale_outputs(out_dir / council.slug, keep) + stale_outputs(
+            out_dir / council.slug / EXEMPT_FOLDER, exempt):
         with contextlib.suppress(FileNotFoundError):
             path.unlink()
         removed.append(path)
@@ -200,13 +209,15 @@ def _current_outcomes(project: Project, slug: str, manifest: Manifest, formats: 
     papers = {p.stem for p in yaml_files(project.council_dir(slug) / "papers")}
     if not papers or {(p, f) for p in papers for f in formats} - set(entries):
         return None
-    if not all(manifest.still_current(entries[(p, f)], f) for p in papers for f in formats):
+    exempt = [(p, EXEMPT) for p in papers if (p, EXEMPT) in entries]  # their exempt versions, to be in place too
+    if not all(manifest.still_current(entries[key], key[1]) for key in [(p, f) for p in papers for f in formats]
+               + exempt):
         return None
     register, _ = read_register(project.council_dir(slug))
     if register is None or any(file_hash(out_dir / slug / e.file) != e.sha256 for e in register.files_in_force()):
         return None
     return [PaperOutcome(slug, p, "unchanged", (entries[(p, f)].output,), warnings=entries[(p, f)].warnings)
-            for p in sorted(papers) for f in formats]
+            for p in sorted(papers) for f in formats + ((EXEMPT,) if (p, EXEMPT) in entries else ())]
 
 
 def _skipped(job: Job, output: Output, entry: Entry) -> PaperOutcome:
@@ -244,11 +255,12 @@ def finish(job: Job, result: Rendered | workers.Failure, manifest: Manifest) -> 
         return [PaperOutcome(slug, paper, "failed", message=describe_write_error(target, exc), rendered=True)]
     outcomes = []
     for output, written in zip(job.outputs, changed):
-        warnings = result.warnings if output.fmt == "pdf" else ()
+        warnings = {"pdf": result.warnings, EXEMPT: result.exempt_warnings}.get(output.fmt, ())
         manifest.record(slug, paper, output.fmt, Entry(output.target, output.inputs_hash, job.inputs,
                                                        file_hash(output.target), warnings))
         outcomes.append(PaperOutcome(slug, paper, "written" if written else "unchanged", (output.target,),
-                                     pages=result.pages if output.fmt == "pdf" else 0, warnings=warnings,
+                                     pages={"pdf": result.pages, EXEMPT: result.exempt_pages}.get(output.fmt, 0),
+                                     warnings=warnings,
                                      rendered=True))
     return outcomes
 

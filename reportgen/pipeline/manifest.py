@@ -261,12 +261,16 @@ class Manifest:
                 )
         self._outputs[(council, paper, fmt)] = entry
 
-    def forget(self, council: str, paper: str) -> None:
-        """Drop what was recorded of a paper that no longer exists."""
+    def forget(self, council: str, paper: str, fmt: str | None = None) -> None:
+        """Drop what was recorded of a paper that no longer exists (or of one format it no longer has)."""
         with self._guard():
             with self.db:
-                self.db.execute("DELETE FROM outputs WHERE council=? AND paper=?", (council, paper))
-        for key in [k for k in self._outputs if k[:2] == (council, paper)]:
+                if fmt is None:
+                    self.db.execute("DELETE FROM outputs WHERE council=? AND paper=?", (council, paper))
+                else:
+                    self.db.execute("DELETE FROM outputs WHERE council=? AND paper=? AND format=?",
+                                    (council, paper, fmt))
+        for key in [k for k in self._outputs if k[:2] == (council, paper) and fmt in (None, k[2])]:
             del self._outputs[key]
 
     def is_current(self, entry: Entry | None, expected_hash: str) -> bool:

@@ -23,6 +23,7 @@ from reportgen.errors import InputError, ReportgenError, did_you_mean, error, on
 from reportgen.inputs.project import Project
 from reportgen.inputs.records import yaml_files
 from reportgen.pipeline.output import build_lock, remove_stale_temporaries
+from reportgen.pipeline.render import EXEMPT_FOLDER
 from reportgen.preview.pages import Pages
 from reportgen.preview.session import Notice, Session
 from reportgen.preview.work import INTERNAL
@@ -84,6 +85,8 @@ class Handler(BaseHTTPRequestHandler):
                 return self._page(pages.paper(session, state))
             case ["status"]:
                 return self._page(pages.status(state))
+            case ["html" | "pdf"] if _exempt(state.html if rest == ["html"] else state.pdf, session.folder):
+                return self._not_found()  # members only: never served, whatever put it there
             case ["html"]:
                 if state.html is None:
                     return self._page(pages.waiting(state, "HTML"), FRAME_POLICY)
@@ -142,6 +145,17 @@ class Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args) -> None:  # noqa: A002 - http.server's signature
         """Requests are not logged: the terminal shows what was rendered."""
+
+
+def _exempt(path: Path | None, folder: Path) -> bool:
+    """Whether an output lies in a council's exempt/ folder (`<folder>/<council>/exempt/...`)."""
+    if path is None:
+        return False
+    try:
+        parts = Path(path).resolve().relative_to(Path(folder).resolve()).parts
+    except ValueError:
+        return False
+    return len(parts) > 2 and parts[1] == EXEMPT_FOLDER
 
 
 class PreviewServer(ThreadingHTTPServer):

@@ -139,7 +139,9 @@ class Session:
             return
         council = replace(council, papers=[view for view in council.papers if view.id in todo])
         for job in plan(replace(inputs, councils={self.slug: council}), self.project.root, self.folder, FORMATS):
-            html, pdf = (replace(job, outputs=(output,)) for output in job.outputs)
+            # The public formats only: an exempt version (pipeline/render.py) is never previewed, nor served.
+            outputs = {output.fmt: output for output in job.outputs}
+            html, pdf = (replace(job, outputs=(outputs[fmt],)) for fmt in FORMATS)
             self._render_twin(html, pdf, inputs)
         for pid in set(todo) - {view.id for view in council.papers}:
             self._set_problems(pid, [Problem(f"no paper '{pid}' in {display_path(self.council_folder / 'papers')}")])

@@ -84,7 +84,8 @@ class Dependencies:
                    tuple(dict.fromkeys([*folders, *(_real(f) for f in folders)])))
 
     def touched_by(self, path: str) -> bool:
-        return any(p in self.files or any(_inside(p, folder) for folder in self.folders)
+        # A layer's folder itself counts: created with a file in it at once, its file's own event can be missed.
+        return any(p in self.files or any(p == folder.rstrip(os.sep) or _inside(p, folder) for folder in self.folders)
                    for p in dict.fromkeys((path, _real(path))))
 
 

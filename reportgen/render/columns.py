@@ -16,7 +16,7 @@ from reportgen.render.linebreaks import LONG_RUN
 
 MIN_SHARE = 0.12  # no column narrower than this share of the table
 ROW_HEADER_SHARE = 0.18  # a column of row headings (a recommendation's name and title) no narrower than this
-HEADING_CHAR, TEXT_CHAR, PADDING = 0.0105, 0.0085, 0.025  # shares of a landscape table: its longest word must fit
+HEADING_CHAR, TEXT_CHAR, PADDING = 0.0095, 0.0085, 0.025  # shares of a landscape table: its longest word must fit
 WORD = re.compile(r"(?:[^\s]|[\u00a0\u202f\u2060])+")  # a non-breaking space joins its words into one
 
 
@@ -27,6 +27,14 @@ class _Table:
         self.text = [0] * len(names)
         self.longest = [0.0] * len(names)
         self.floors = [0.0] * len(names)
+
+
+class _Nested:
+    """A table pasted into a cell of an asking table: its rows' widest words, for that column's floor."""
+
+    def __init__(self, outer: _Table, column: int):
+        self.outer, self.column = outer, column
+        self.rows: list[list[int]] = []
 
 
 class _Reader(HTMLParser):
@@ -41,6 +49,7 @@ class _Reader(HTMLParser):
         self.next_column = 0
         self.heading = False
         self.bold = 0  # depth of <strong>/<b>: bold text is wider
+        self.nested: list[_Nested | None] = []  # per open table not asking: what it holds, if inside a cell
         self.feed(html)
         self.close()
 
@@ -57,10 +66,18 @@ class _Reader(HTMLParser):
         if tag == "table":
             asking = named.get("data-widths") == "content"
             start = self._here()
+            if not asking:
+                inside = self.table is not None and self.column is not None
+                self.nested.append(_Nested(self.table, self.column) if inside else None)
             self.stack.append(_Table(start, start + len(self.get_starttag_text()), []) if asking else None)
             if asking:
                 self.tables.append(self.stack[-1])
         elif self.table is None:
+            pasted = self.nested[-1] if self.nested else None
+            if pasted is not None and tag == "tr":
+                pasted.rows.append([])
+            elif pasted is not None and tag in ("td", "th") and pasted.rows:
+                pasted.rows[-1].append(0)
             return
         elif tag in ("strong", "b"):
             self.bold += 1
@@ -81,12 +98,24 @@ class _Reader(HTMLParser):
 
     def handle_endtag(self, tag):
         if tag == "table" and self.stack:
-            self.stack.pop()
-            self.column = None
+            if self.stack.pop() is not None or not self.nested:
+                self.column = None
+                return
+            pasted = self.nested.pop()
+            if pasted is not None:  # its columns side by side need room in the outer cell
+                need = max((sum(row) * TEXT_CHAR + len(row) * PADDING for row in pasted.rows), default=0.0)
+                pasted.outer.longest[pasted.column] = max(pasted.outer.longest[pasted.column], need)
+                self.column = pasted.column
         elif tag in ("strong", "b") and self.bold:
             self.bold -= 1
 
     def handle_data(self, data):
+        pasted = self.nested[-1] if self.table is None and self.nested else None
+        if pasted is not None and pasted.rows and pasted.rows[-1]:
+            words = WORD.findall(data)
+            if words:
+                pasted.rows[-1][-1] = max(pasted.rows[-1][-1], min(max(len(w) for w in words), LONG_RUN))
+            return
         table = self.table
         if table is None or self.column is None or not 0 <= self.column < len(table.names):
             return

@@ -27,7 +27,9 @@ from reportgen.render.columns import with_content_widths
 from reportgen.render.markdown import to_html, to_inline_html
 from reportgen.render.sandbox import PaperSandbox, limited_filter
 from reportgen.merge import AppendixView, BodyView, FigureView, PaperView, SectionView
+from reportgen.merge.exempt import Withheld
 from reportgen.merge.summary import StatusSummary
+from reportgen.inputs.exempt import schedule_part
 from reportgen.inputs.labels import LabelLookup
 from reportgen.inputs.models import Committee, Council, Meeting, Officer, Paper, Reference
 from reportgen.inputs.styles import MAX_STYLE_FILE_BYTES, Style, too_big
@@ -195,6 +197,11 @@ CONTEXT_VARIABLES: dict[str, tuple[object, str]] = {
     "body": (BodyView | None, "The paper's main content built from a progress record (`paper.body`), rendered by "
                               "`body/<type>.html` after the sections; none when the paper has no `body`."),
     "appendices": (list[AppendixView], "The paper's appendices, numbered, with their data merged in."),
+    "version": (str, "`full` for a paper with nothing exempt; for one with exempt parts, `public` (they are left "
+                     "out: sections, appendices, figures and rows have `withheld`, the notice's particulars) or "
+                     "`exempt` (complete; exempt parts have `exempt`, their paragraph and reason)."),
+    "withheld": (list[Withheld], "The paper's exempt parts (public and exempt versions): kind, number, paragraph."),
+    "schedule_part": (int, "The Part of Schedule 12A for the council's nation: 1 (England) or 4 (Wales)."),
     "prepared": (dt.date, "The paper's date: `paper.prepared`, or the meeting date."),
     "label": (Callable[[str], str], "`label('government_response')`: printed wording, the council's `labels:` "
                                     "first, then the style's, then base's built-in wording (see [Labels](#labels)). Takes a status too "
@@ -243,6 +250,9 @@ def context(view: PaperView, style: Style, output_format: str = "pdf") -> dict:
         "sections": view.sections,
         "body": view.body,
         "appendices": view.appendices,
+        "version": version_of(view),
+        "withheld": list(view.public.withheld if view.public else view.withheld),
+        "schedule_part": schedule_part(view.council.nation.value),
         "prepared": paper.issue_date,
         "label": lookup,
         "status_chart": status_chart(style.stylesheets, lookup),
@@ -257,6 +267,13 @@ def context(view: PaperView, style: Style, output_format: str = "pdf") -> dict:
         "generator": f"reportgen {__version__}",
         "output_format": output_format,
     }
+
+
+def version_of(view: PaperView) -> str:
+    """`full` (nothing exempt), `public` or `exempt`: which version of the paper a view renders."""
+    if view.version == "public":
+        return "public"
+    return "exempt" if view.public is not None else "full"
 
 
 def labels(view: PaperView, style: Style, language: str) -> LabelLookup:

@@ -97,7 +97,8 @@ def _line(group: RowGroup, row: ProgressRow, label) -> list:
             (entry.timeline or "") if entry else "",
             entry.target_date if entry and entry.target_date else "",
             "; ".join(o.name for o in row.lead_officers),
-            label(entry.status) if entry else ""]
+            label(entry.status) if entry else "",
+            label("exempt_paragraph", paragraph=entry.exempt.paragraph) if entry and entry.exempt else ""]
 
 
 def _csv(identity: dict[str, str], headings: list[str], lines: list[list]) -> bytes:

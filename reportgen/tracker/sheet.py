@@ -40,6 +40,7 @@ COLUMNS = (
     Column("target_date", "target_date", 15),
     Column("lead_officers", "lead_officers", 26),
     Column("status", "status", 16),
+    Column("exempt", "exempt", 16, True),  # the entry's `exempt:` marking, shown, never read back (see docs/exempt.md)
 )
 COUNCIL_FIELDS = ("response", "timeline", "target_date", "lead_officers", "status")
 

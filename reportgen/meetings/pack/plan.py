@@ -9,19 +9,23 @@ at once, with `file:line` in meetings.yaml, before a single page is rendered.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from reportgen.confine import Roots
 from reportgen.errors import Diagnostic, InputError, did_you_mean, display_path, error, one_of
 from reportgen.inputs.project import Project
 from reportgen.merge import by_record
+from reportgen.inputs.exempt import Exempt, paragraph_problem
 from reportgen.inputs.register import PublishedPack, Register, read_register
+from reportgen.merge.exempt import Withheld, withheld
 from reportgen.inputs.styles import Style
 from reportgen.meetings.calendar import CouncilCalendar, ScheduledMeeting, read_calendar
 from reportgen.pdf.intake import Intake, Unreadable, take_in
 from reportgen.pipeline.gather import Inputs, gather
 from reportgen.render import catalogue as messages
+from reportgen.pipeline.render import exempt_target
+from reportgen.render.html import long_date
 
 PACK_NAME = "agenda-pack"
 
@@ -32,6 +36,7 @@ class PackAttachment:
     file: str  # as written in meetings.yaml, relative to the council folder
     path: Path
     intake: Intake
+    exempt: Exempt | None = None  # in the exempt pack only
 
     @property
     def tagged(self) -> bool:
@@ -46,6 +51,9 @@ class PackItem:
     paper_title: str | None
     attachments: tuple[PackAttachment, ...]
     late_reason: str | None = None  # in a supplement: why it missed the published pack
+    exempt: tuple[int, ...] = ()  # the paragraphs of Schedule 12A its exempt parts (paper, attachments) fall under
+    withheld: tuple[Withheld, ...] = ()  # its exempt attachments, as the public pack leaves them out
+    paper_withheld: tuple[Withheld, ...] = ()  # its paper's exempt parts (the public version leaves them out)
 
 
 @dataclass(frozen=True)
@@ -89,6 +97,15 @@ class PackPlan:
         """What is printed at the top of page `page` (1-based): its own numbering for a supplement."""
         message = messages.SUPPLEMENT_PAGE if self.supplement else messages.PACK_PAGE
         return self.words.gettext(message) % {"number": self.supplement, "page": page}
+
+    @property
+    def has_exempt(self) -> bool:
+        """Whether the meeting has exempt items: then there is an exempt pack beside the public one."""
+        return any(item.exempt for item in self.items)
+
+    def exempt_target(self, out_dir: Path) -> Path:
+        """`<council>/exempt/<pack name>-exempt.pdf`: members only, never published."""
+        return exempt_target(self.target(out_dir))
 
     def target(self, out_dir: Path) -> Path:
         name = f"{self.meeting.date.isoformat()}-{self.meeting.committee.id}-{PACK_NAME}"
@@ -140,7 +157,7 @@ def plan_pack(project: Project, slug: str, date: dt.date, committee: str | None 
     if PACK_NAME in views:
         diagnostics.append(error(f"a paper named '{PACK_NAME}' would share its file name with the agenda pack; "
                                  "rename the paper", file=views[PACK_NAME].source_files[0]))
-    lang = calendar.council.language
+    lang, nation = calendar.council.language, calendar.council.nation.value
 
     items: list[PackItem] = []
     for j, scheduled in enumerate(meeting.items):
@@ -166,11 +183,19 @@ def plan_pack(project: Project, slug: str, date: dt.date, committee: str | None 
                 continue
             problems = _Problems(source, where + (j, "attachments", k, "file"), diagnostics)
             taken = _take_attachment(calendar, attachment.file, attachment.title, lang, problems)
+            problem = paragraph_problem(attachment.exempt, nation) if attachment.exempt else None
+            if problem:
+                diagnostics.append(source.diagnostic(problem, where + (j, "attachments", k, "exempt", "paragraph")))
             if taken is not None:
-                attachments.append(taken)
+                attachments.append(replace(taken, exempt=attachment.exempt))
         paper = item.paper if late is None or late[j][0] else None
+        paper_withheld = view.public.withheld if view is not None and paper and view.public else ()
+        withheld_attachments = tuple(withheld("attachment", item.item, a.exempt, nation, (a.title,))
+                                     for a in attachments if a.exempt)
+        paragraphs = tuple(sorted({w.paragraph for w in paper_withheld + withheld_attachments}))
         items.append(PackItem(item.item, item.title, paper, view.paper.title if view else None,
-                              tuple(attachments), item.late_reason if late is not None else None))
+                              tuple(attachments), item.late_reason if late is not None else None, paragraphs,
+                              withheld_attachments, paper_withheld))
 
     if any(d.is_error or strict for d in diagnostics) or council is None:
         if not any(d.is_error for d in diagnostics):  # --strict: warnings count
