@@ -66,7 +66,7 @@ def test_cover_labels_and_title_on_page_one(built, paper):
     first = flat(pages[0][2])
     assert flat(view.paper.title) in first
     words = first.split()  # a label may wrap in its cell, and cells' lines interleave
-    words_of = catalogue(ROOT / "templates/base", view.language)  # the Welsh sample's labels are Welsh
+    words_of = catalogue(ROOT / "templates/base", view.council.language)  # the Welsh sample's labels are Welsh
     for label in COVER_LABELS.get(style, []):
         label = words_of.gettext(label)
         assert label in first or all(w in words for w in label.split()), f"{style}: '{label}' not on page 1"
@@ -92,7 +92,7 @@ def test_section_headings_in_order(built, paper):
 def test_every_appendix_present(built, paper):
     view, style, pages = built[paper]
     text = flat(" ".join(t for _, _, t in pages))
-    appendix_word = catalogue(ROOT / "templates/base", view.language).gettext("Appendix")
+    appendix_word = catalogue(ROOT / "templates/base", view.council.language).gettext("Appendix")
     for appendix in view.appendices:
         assert flat(f"{appendix_word} {appendix.number}: {appendix.title}") in text
     if any(a.type == "progress" for a in view.appendices):

@@ -122,7 +122,9 @@ def read_council_versions(project: Project, slug: str) -> tuple[list[CouncilReco
         progress = reading.read_folder(folder / "progress", Progress)
         diagnostics += [d for d in reading.diagnostics if d not in diagnostics]  # most problems are in both
         if council is not None and not reading.failed:
-            if language is not None:
+            if language is not None:  # the council of this version: its papers are printed in `language`
+                council = replace(council, model=council.model.model_copy(
+                    update={"language": "en-GB" if language == "en" else language}))
                 papers = {f"{name}-{language}": replace(loaded, name=f"{name}-{language}")
                           for name, loaded in papers.items()}
             versions.append(CouncilRecords(slug, folder, council, papers, progress, _quiet_calendar(folder),

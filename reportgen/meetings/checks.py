@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from reportgen.errors import Diagnostic, did_you_mean
 from reportgen.inputs.exempt import paragraph_problem
 from reportgen.inputs.project import Project
-from reportgen.merge import by_record
+from reportgen.merge.bilingual import by_record
 from reportgen.meetings.calendar import MEETINGS_FILE, CouncilCalendar, read_calendar
 from reportgen.pipeline.gather import Inputs, gather
 
@@ -77,7 +77,7 @@ def _papers_disagree(calendar: CouncilCalendar, valid: dict) -> list[Diagnostic]
                 continue
             paper_file = f"papers/{view.source_files[1].name}"
             if (own.committee, own.date) != (m.committee.id, m.date):
-                if (own.committee, own.date) not in listed[view.record_id or view.id]:
+                if (own.committee, own.date) not in listed[scheduled.item.paper]:
                     problems.append(source.diagnostic(
                         f"paper '{view.id}' says it goes to {own.committee} on {own.date} ({paper_file}, "
                         f"`meeting:`), but is listed here for {m.committee.id} on {m.date}; it would be printed "

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from reportgen.errors import Diagnostic
 from reportgen.inputs.project import Project
-from reportgen.merge import by_record
+from reportgen.merge.bilingual import by_record
 from reportgen.inputs.register import PublishedFile, Register, read_register
 from reportgen.meetings.calendar import (
     DEFAULT_WITHIN_DAYS, CouncilCalendar, ScheduledItem, ScheduledMeeting, days_after, read_calendars,

@@ -8,7 +8,7 @@ nothing it has to look up.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -110,10 +110,6 @@ class PaperView:
     body: BodyView | None
     appendices: list[AppendixView]
     source_files: tuple[Path, ...]
-    language: str = "en-GB"  # the language the paper is printed in: the council's, or its version's
-    versions: tuple[tuple[str, str], ...] = ()  # a bilingual paper's other versions: (language, file stem)
-    record_id: str = ""  # papers/<record_id>.yaml: the id meetings.yaml names (`id` less a version's `-cy`)
-    parallel: PaperView | None = None  # `bilingual: parallel`: the same paper in the other language
     withheld: tuple[Withheld, ...] = ()  # in the public view: every exempt part left out
     public: PaperView | None = None  # a paper with exempt parts: its public view (this one is the full one)
     version: str = "full"  # "full" (no exempt parts, or the exempt version) or "public"
@@ -328,8 +324,6 @@ class _Merger:
             body=self.body(loaded, checked_progress),
             appendices=appendices,
             source_files=self.sources(loaded),
-            language={"en": "en-GB"}.get(self.records.language, self.records.language) or council.language,
-            record_id=loaded.name.removesuffix(f"-{self.records.language}") if self.records.language else loaded.name,
             withheld=tuple(self.withheld),
             version="public" if self.public else "full",
         )
@@ -495,33 +489,6 @@ def merge_council(
                 records, references, public=True).paper(loaded, checked_progress)))
     return papers, merger.diagnostics
 
-
-def by_record(papers: list[PaperView]) -> dict[str, PaperView]:
-    """Paper id as meetings.yaml names it -> the paper (a bilingual paper's first language: the one a pack takes)."""
-    found: dict[str, PaperView] = {}
-    for view in papers:
-        found.setdefault(view.record_id or view.id, view)
-    return found
-
-
-def pair_versions(versions: list[list[PaperView]], layout: str | None = None) -> list[PaperView]:
-    """A bilingual council's papers: for `separate`, each language's version naming the others' files (`-cy`
-    beside `-en`); for `parallel`, one paper, its first language's, holding the other language's."""
-    if len(versions) < 2:
-        return versions[0] if versions else []
-    if layout == "parallel":
-        others = {view.record_id: view for view in versions[1]}
-        return [replace(view, id=view.record_id, parallel=others[view.record_id])
-                for view in versions[0] if view.record_id in others]
-    stems = {view.id: view.stem for papers in versions for view in papers}
-    paired = []
-    for papers in versions:
-        for view in papers:
-            base = view.id.rsplit("-", 1)[0]
-            others = tuple((other.language, stems[other.id]) for group in versions for other in group
-                           if other.id != view.id and other.id.rsplit("-", 1)[0] == base)
-            paired.append(replace(view, versions=others))
-    return paired
 
 
 def _check_ids(merger: _Merger, loaded: Loaded[Council]) -> None:

@@ -13,7 +13,8 @@ from reportgen.inputs.records import Loaded, read_council_versions, read_referen
 from reportgen.inputs.register import Register, check_register, read_register
 from reportgen.inputs.text import check_record
 from reportgen.inputs.styles import Style, oversized_files, resolve_style
-from reportgen.merge import PaperView, check_reference, merge_council, pair_versions
+from reportgen.merge import PaperView, check_reference, merge_council
+from reportgen.merge.bilingual import pair_versions
 
 
 @dataclass(frozen=True)

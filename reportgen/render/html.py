@@ -26,6 +26,7 @@ from reportgen.render.chart import Chart, status_chart
 from reportgen.render.columns import with_content_widths
 from reportgen.render.markdown import to_html, to_inline_html
 from reportgen.render.sandbox import PaperSandbox, limited_filter
+from reportgen.merge.bilingual import BilingualView
 from reportgen.merge import AppendixView, BodyView, FigureView, PaperView, SectionView
 from reportgen.merge.exempt import Withheld
 from reportgen.merge.summary import StatusSummary
@@ -233,7 +234,8 @@ CONTEXT_VARIABLES: dict[str, tuple[object, str]] = {
 def context(view: PaperView, style: Style, output_format: str = "pdf") -> dict:
     """The variables every template sees (documented in docs/house-styles.md)."""
     paper = view.paper
-    language = view.language
+    language = view.council.language  # a bilingual council's version's language (inputs/records.py)
+    bilingual = view if isinstance(view, BilingualView) else None
     lookup = labels(view, style, language)
     root = style.layers[-1].folder
     return {
@@ -259,8 +261,8 @@ def context(view: PaperView, style: Style, output_format: str = "pdf") -> dict:
         "language": language,
         "versions": [{"language": other, "file": f"{stem}.{output_format}",
                       "notice": catalogue(root, other).gettext(AVAILABLE_IN[primary(other)])}
-                     for other, stem in view.versions],
-        "parallel": context(view.parallel, style, output_format) if view.parallel else None,
+                     for other, stem in (bilingual.versions if bilingual else ())],
+        "parallel": context(bilingual.parallel, style, output_format) if bilingual and bilingual.parallel else None,
         "id_suffix": "",
         "style": style.name,
         "stylesheets": [p.as_uri() for p in style.stylesheets_for(output_format)],

@@ -29,7 +29,7 @@ import pikepdf
 from reportgen.errors import BuildError, Diagnostic
 from reportgen.inputs.project import Project
 from reportgen.inputs.register import Register
-from reportgen.merge import by_record
+from reportgen.merge.bilingual import by_record
 from reportgen.meetings.pack.plan import PackPlan, plan_pack
 from reportgen.meetings.pack.sheet import Placed, front_sheet, ordered
 from reportgen.pdf.concat import Bookmark, Source, concat

@@ -15,7 +15,7 @@ from pathlib import Path
 from reportgen.confine import Roots
 from reportgen.errors import Diagnostic, InputError, did_you_mean, display_path, error, one_of
 from reportgen.inputs.project import Project
-from reportgen.merge import by_record
+from reportgen.merge.bilingual import by_record
 from reportgen.inputs.exempt import Exempt, paragraph_problem
 from reportgen.inputs.register import PublishedPack, Register, read_register
 from reportgen.merge.exempt import Withheld, withheld
