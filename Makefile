@@ -18,8 +18,9 @@ LOCKFLAGS ?=
 report: setup
 	$(PY) -m reportgen build --out $(OUT) --format both
 
+# One test process per core; a test file stays in one process, so its module fixtures are built once.
 test: setup
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n auto --dist loadfile
 
 bench: setup
 	$(PY) bench/run.py
