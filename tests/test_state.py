@@ -451,6 +451,26 @@ def test_a_paper_out_of_time_or_memory_or_killed_fails_alone(tmp_path):
         pass
 
 
+def test_templates_that_loop_are_stopped_by_their_own_limit_long_before_the_papers(tmp_path, monkeypatch):
+    """A looping template uses processor time: it is stopped after TEMPLATE_LIMIT_S of it, with its own message."""
+    from reportgen.inputs.project import Project
+    from reportgen.pipeline import workers
+    from reportgen.pipeline.build import plan
+    from reportgen.pipeline.gather import gather
+    from reportgen.pipeline.render import render_paper
+
+    fixture = make_project(tmp_path)
+    (fixture.project / "councils/tiny/templates").mkdir()
+    (fixture.project / "councils/tiny/templates/paper.html").write_text(LOOP)
+    monkeypatch.setattr(workers, "TEMPLATE_LIMIT_S", 1)
+    inputs = gather(Project.at(fixture.project), ["tiny"])
+    for fmt in ("html", "pdf"):
+        (job,) = plan(inputs, fixture.project, fixture.out_dir, (fmt,))
+        assert render_paper(job).failure == (
+            "the templates took more than 1 s of processor time to write this paper, so they were stopped; a "
+            "template probably loops for too long (see docs/house-styles.md, Limits)")
+
+
 def test_workers_that_exit_or_overrun_fail_their_items_and_the_rest_go_on():
     """The pool itself: a worker that exits, or runs past its time, fails its own item only."""
     import time

@@ -19,6 +19,7 @@ from reportgen.errors import BuildError
 from reportgen.merge import PaperView
 from reportgen.pipeline.gather import CouncilInputs
 from reportgen.inputs.register import PublishedFile
+from reportgen.pipeline.workers import template_limit
 from reportgen.render.html import render_html
 
 STAMP_FONT = Path("fonts/LiberationSans-Regular.ttf")  # in the base style, as the pack's: the exempt marking
@@ -102,7 +103,8 @@ def _leak_check(job: Job, data: dict[str, bytes]) -> None:
 def _html(job: Job, view: PaperView) -> bytes:
     from reportgen.render.htmltwin import render_standalone
 
-    html = render_html(view, job.council.style, output_format="html")
+    with template_limit():
+        html = render_html(view, job.council.style, output_format="html")
     return render_standalone(html, view, job.council.style).encode("utf-8")
 
 
@@ -110,8 +112,10 @@ def _pdf(job: Job, view: PaperView) -> tuple[bytes, int, tuple[str, ...]]:
     from reportgen.pipeline.produce import produce_pdf
 
     council = job.council
+    with template_limit():
+        html = render_html(view, council.style)
     produced = produce_pdf(
-        render_html(view, council.style),
+        html,
         base_url=view.council_folder,
         allowed_roots=[*council.style.asset_roots, view.council_folder],
         date=view.paper.issue_date,

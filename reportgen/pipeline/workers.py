@@ -13,9 +13,11 @@ the batch goes on and the lock is released when the build ends.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import signal
+import threading
 import time
 import traceback
 from collections import deque
@@ -24,9 +26,15 @@ from multiprocessing.connection import wait
 from pathlib import Path
 from typing import Callable, Iterator, TypeVar
 
+from reportgen.errors import BuildError
+
 TIME_LIMIT_S = 300
-"""Seconds one paper may take to render (templates, layout, PDF, checks). A 600-page paper takes
-about 90 s on a busy 2-core machine, so the limit stops a template that loops, not a long paper."""
+"""Seconds one paper may take to render (templates, layout, PDF, checks). A 600-page paper took 219 s on a
+busy 2-core machine, so this stops what hangs, not a long paper; a looping template meets TEMPLATE_LIMIT_S first."""
+
+TEMPLATE_LIMIT_S = 60
+"""Seconds of processor time the templates may take to write one paper's HTML. A real paper's take well
+under a second, so a template that loops is stopped here, long before TIME_LIMIT_S."""
 
 KILL_AFTER_S = 10
 """Seconds after the time limit before a worker that has not stopped is killed."""
@@ -134,6 +142,29 @@ def _attempt(function: Callable, item, limit: int, seconds: float) -> tuple[obje
         frame = traceback.extract_tb(exc.__traceback__)[-1]
         return Failure(f"reportgen hit an internal error on this paper (a bug, not a problem with your files): "
                        f"{type(exc).__name__}: {exc} (in {Path(frame.filename).name}:{frame.lineno})"), True
+
+
+@contextlib.contextmanager
+def template_limit(seconds: float | None = None) -> Iterator[None]:
+    """A BuildError once the code inside has used `seconds` of processor time (TEMPLATE_LIMIT_S): in a
+    process's main thread on POSIX, where a signal can interrupt it; elsewhere no limit but the paper's."""
+    seconds = TEMPLATE_LIMIT_S if seconds is None else seconds
+    if not hasattr(signal, "SIGVTALRM") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum, frame):
+        raise BuildError(f"the templates took more than {seconds:g} s of processor time to write this paper, so "
+                         "they were stopped; a template probably loops for too long (see docs/house-styles.md, "
+                         "Limits)")
+
+    previous = signal.signal(signal.SIGVTALRM, stop)
+    signal.setitimer(signal.ITIMER_VIRTUAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_VIRTUAL, 0)
+        signal.signal(signal.SIGVTALRM, previous)
 
 
 def too_long(seconds: float) -> str:
