@@ -80,7 +80,7 @@ def test_runtime_and_test_requirements_are_told_apart():
     runtime = {d.name for d in dependencies()}
     test = {d.name for d in dependencies("test")}
     assert {"weasyprint", "pikepdf", "fonttools", "typer", "pdfplumber"} <= runtime  # pdfplumber: `check`
-    assert {"pytest", "hypothesis"} == test
+    assert {"pytest", "pytest-xdist", "hypothesis"} == test
     assert not runtime & test
 
 
