@@ -235,3 +235,15 @@ def outline_of(source) -> list:
         return read(source)
     with pikepdf.open(source) as pdf:
         return read(pdf)
+
+
+def rendered(project: Path, output_format: str = "pdf") -> str:
+    """The HTML of a project's one paper, as render_html makes it (the project must have no errors)."""
+    from reportgen.inputs.project import Project
+    from reportgen.pipeline.gather import gather
+    from reportgen.render.html import render_html
+
+    inputs = gather(Project.at(project))
+    assert not inputs.errors, [str(d) for d in inputs.errors]
+    ((council, view),) = inputs.papers()
+    return render_html(view, council.style, output_format)

@@ -6,12 +6,10 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import rendered
 
-from reportgen.inputs.project import Project
 from reportgen.pdf.pagemodel import continued_word
-from reportgen.pipeline.build import gather
 from reportgen.render.catalogue import CONTINUED, catalogue
-from reportgen.render.html import render_html
 from reportgen.render.messages import bare_text, refresh, template_messages, untranslated
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -64,13 +62,6 @@ def welsh_project(tiny_project, monkeypatch):
     council.write_text(council.read_text(encoding="utf-8").replace("nation: England", "nation: Wales\nlanguage: cy"),
                        encoding="utf-8")
     return tiny_project
-
-
-def rendered(project, output_format="pdf") -> str:
-    inputs = gather(Project.at(project))
-    assert not inputs.errors, [str(d) for d in inputs.errors]
-    ((council, view),) = inputs.papers()
-    return render_html(view, council.style, output_format)
 
 
 def test_a_welsh_paper_prints_its_labels_and_dates_in_welsh(welsh_project):

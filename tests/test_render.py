@@ -6,25 +6,17 @@ import datetime as dt
 import re
 
 import pytest
+from conftest import rendered
 
 from reportgen import __version__
 from reportgen.errors import BuildError
-from reportgen.inputs.project import Project
-from reportgen.pipeline.build import gather
-from reportgen.render.html import long_date, render_html
+from reportgen.render.html import long_date
 
 
 @pytest.fixture
 def project(tiny_project, monkeypatch):
     monkeypatch.chdir(tiny_project)  # messages name files from where reportgen runs
     return tiny_project
-
-
-def rendered(project, output_format="pdf") -> str:
-    inputs = gather(Project.at(project))
-    assert not inputs.errors, [str(d) for d in inputs.errors]
-    ((council, view),) = inputs.papers()
-    return render_html(view, council.style, output_format)
 
 
 def edit(path, old, new):

@@ -103,19 +103,22 @@ def _leak_check(job: Job, data: dict[str, bytes]) -> None:
 def _html(job: Job, view: PaperView) -> bytes:
     from reportgen.render.htmltwin import render_standalone
 
-    with template_limit():
-        html = render_html(view, job.council.style, output_format="html")
+    html = _templates(job, view, "html")
     return render_standalone(html, view, job.council.style).encode("utf-8")
+
+
+def _templates(job: Job, view: PaperView, output_format: str) -> str:
+    """The paper's HTML from its style's templates, within the templates' own time limit."""
+    with template_limit():
+        return render_html(view, job.council.style, output_format=output_format)
 
 
 def _pdf(job: Job, view: PaperView) -> tuple[bytes, int, tuple[str, ...]]:
     from reportgen.pipeline.produce import produce_pdf
 
     council = job.council
-    with template_limit():
-        html = render_html(view, council.style)
     produced = produce_pdf(
-        html,
+        _templates(job, view, "pdf"),
         base_url=view.council_folder,
         allowed_roots=[*council.style.asset_roots, view.council_folder],
         date=view.paper.issue_date,

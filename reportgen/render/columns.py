@@ -112,9 +112,7 @@ class _Reader(HTMLParser):
     def handle_data(self, data):
         pasted = self.nested[-1] if self.table is None and self.nested else None
         if pasted is not None and pasted.rows and pasted.rows[-1]:
-            words = WORD.findall(data)
-            if words:
-                pasted.rows[-1][-1] = max(pasted.rows[-1][-1], min(max(len(w) for w in words), LONG_RUN))
+            pasted.rows[-1][-1] = max(pasted.rows[-1][-1], _widest(WORD.findall(data)))
             return
         table = self.table
         if table is None or self.column is None or not 0 <= self.column < len(table.names):
@@ -124,9 +122,13 @@ class _Reader(HTMLParser):
         if not self.heading:
             table.text[self.column] += sum(len(w) for w in words)
         if words:
-            # A longer run than LONG_RUN is given places to wrap (render/linebreaks.py): it needs no wider column.
-            need = min(max(len(w) for w in words), LONG_RUN) * per_char + PADDING
-            table.longest[self.column] = max(table.longest[self.column], need)
+            table.longest[self.column] = max(table.longest[self.column], _widest(words) * per_char + PADDING)
+
+
+def _widest(words: list[str]) -> int:
+    """Characters of the longest word; a longer run than LONG_RUN is given places to wrap
+    (render/linebreaks.py), so it needs no wider column."""
+    return min(max((len(w) for w in words), default=0), LONG_RUN)
 
 
 def shares(text: list[int], floors: list[float]) -> list[float]:
