@@ -34,7 +34,7 @@ def edit(path: Path, old: str, new: str) -> None:
 def check(project: Path, council: str = "riverside"):
     """`reportgen validate` of one council, in-process: the gathered inputs."""
     from reportgen.inputs.project import Project
-    from reportgen.pipeline.build import gather
+    from reportgen.pipeline.gather import gather
 
     return gather(Project.at(project), [council])
 

@@ -216,3 +216,28 @@ def test_rendered_paper_is_always_safe(sample_view, title, body, other):
         assert not [a for a in attrs if a.startswith("on")], (name, attrs)
         if name == "a" and "href" in attrs:
             assert attrs["href"].lower().startswith(SAFE_SCHEMES), attrs["href"]
+
+
+# -- the nesting check's quick filter (inputs/text.py) --------------------------------------------------------
+
+_MARKDOWN_PIECES = st.sampled_from(["- ", "* ", "+ ", "1. ", "2) ", ">", "> ", "  ", "    ", "\t", "\n", "\r",
+                                    "\r\n", "text", "-", "2013.", " - ", "`", "\\", "***", "\n\n"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_MARKDOWN_PIECES, max_size=80).map("".join))
+def test_the_quick_filter_never_lets_text_nested_too_deeply_past(text):
+    """Only text the filter passes is parsed for its depth: so whatever nests past the limit must pass it."""
+    from reportgen.inputs.text import MAX_MARKDOWN_DEPTH, _may_nest_deeply, markdown_depth
+
+    if markdown_depth(text) > MAX_MARKDOWN_DEPTH:
+        assert _may_nest_deeply(text)
+
+
+def test_prose_full_of_hyphens_and_numbered_years_is_not_parsed_for_depth():
+    from reportgen.inputs.text import _may_nest_deeply
+
+    prose = "In 2012 - 2013. the board met 1. in May, 2. in June - and -- again -- in July. " * 20
+    assert not _may_nest_deeply(prose)
+    assert _may_nest_deeply("\n".join("  " * level + "- item" for level in range(13)))
+    assert _may_nest_deeply(">" * 13 + " quoted")

@@ -10,7 +10,8 @@ import pdfplumber
 import pytest
 
 from conftest import ROOT, SAMPLES
-from reportgen.pipeline.build import build, gather
+from reportgen.pipeline.build import build
+from reportgen.pipeline.gather import gather
 from reportgen.errors import InputError
 from reportgen.inputs.project import Project
 from reportgen.scaffold import new_council

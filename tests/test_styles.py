@@ -14,7 +14,8 @@ import pytest
 import yaml
 
 from conftest import ROOT, SAMPLES, copy_project
-from reportgen.pipeline.build import build, gather
+from reportgen.pipeline.build import build
+from reportgen.pipeline.gather import gather
 from reportgen.inputs.project import Project
 from reportgen.render.catalogue import catalogue
 from reportgen.render.html import render_html

@@ -170,8 +170,6 @@ def build(
     quiet: QuietOption = False,
 ) -> None:
     """Build papers into the output folder (every council when none is named); only what changed."""
-    from reportgen.meetings.calendar import london_today
-    from reportgen.meetings.scheduling import build_due
     from reportgen.pipeline.build import build as run_build
 
     project = _project(ctx)
@@ -180,6 +178,9 @@ def build(
     needed = None
     with console.Progress(enabled=not (as_json or quiet)) as progress:
         if due:
+            from reportgen.meetings.calendar import london_today
+            from reportgen.meetings.scheduling import build_due
+
             report, needed = build_due(project, councils, today=_date(today) or london_today(), within=within,
                                        on_outcome=progress.update, **options)
         else:

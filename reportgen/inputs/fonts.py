@@ -131,6 +131,11 @@ class Coverage:
     def has(self, character: str) -> bool:
         return ord(character) in self.characters or not needs_glyph(character)
 
+    @functools.cached_property
+    def ascii_gaps(self) -> frozenset[str]:
+        """The ASCII characters it cannot print (usually none: then ASCII text needs no character check)."""
+        return frozenset(c for c in map(chr, range(128)) if not self.has(c))
+
 
 # The one font of reportgen's own fontconfig configuration (pdf/fontconfig.conf),
 # which sets what a style without fonts of its own prints: printable ASCII.

@@ -9,6 +9,7 @@ Stylesheets cascade the other way: base, then the style, then the council.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -83,9 +84,25 @@ def read_style_config(project: Project, name: str) -> tuple[StyleConfig | None, 
     return (loaded.model if loaded else None), problems
 
 
+# style.yaml files already read in this process, by path and content: councils share styles, so
+# checking 150 councils parses each style's file once, not 150 times.
+_READ: dict[tuple[str, bytes], tuple[Loaded[StyleConfig] | None, tuple[Diagnostic, ...]]] = {}
+
+
 def _read_style_yaml(project: Project, name: str) -> tuple[Loaded[StyleConfig] | None, list[Diagnostic]]:
-    reading = Reading()
-    return reading.read(project.templates_dir / name / "style.yaml", StyleConfig), reading.diagnostics
+    path = project.templates_dir / name / "style.yaml"
+    try:
+        key = (str(path), hashlib.sha256(path.read_bytes()).digest())
+    except OSError:
+        key = None  # missing or unreadable: reading says so
+    if key not in _READ:
+        reading = Reading()
+        loaded = reading.read(path, StyleConfig)
+        if key is None:
+            return loaded, reading.diagnostics
+        _READ[key] = (loaded, tuple(reading.diagnostics))
+    loaded, diagnostics = _READ[key]
+    return loaded, list(diagnostics)
 
 
 def resolve_style(project: Project, records: CouncilRecords) -> Style:

@@ -73,12 +73,19 @@ def is_blank(text: str) -> bool:
     return all(c.isspace() or unicodedata.category(c) == "Cf" for c in text)
 
 
-_MARKERS = re.compile(r"[-*+>]|\d[.)]")
+# A list or quote can only open at the start of a line, after the markers of
+# the blocks it sits in: so the markers in those line prefixes, counted over
+# every line, bound the depth from above, and prose with hyphens or "2013."
+# in it is never parsed.
+_MARKER = r"(?:>|[-*+](?=[ \t]|$)|\d{1,9}[.)](?=[ \t]|$))"
+_PREFIX = re.compile(rf"^[ \t]*(?:{_MARKER}[ \t]*)+", re.M)
+_MARKERS = re.compile(_MARKER, re.M)
 
 
 def _may_nest_deeply(text: str) -> bool:
     """Whether `text` has enough list and quote markers to nest past the limit (most text is read no further)."""
-    return len(_MARKERS.findall(text)) > MAX_MARKDOWN_DEPTH
+    lines = text.replace("\r", "\n")  # CommonMark ends a line at CR too
+    return sum(len(_MARKERS.findall(prefix)) for prefix in _PREFIX.findall(lines)) > MAX_MARKDOWN_DEPTH
 
 
 @functools.lru_cache(maxsize=4096)
@@ -98,11 +105,13 @@ def check_record(loaded: Loaded, fonts: Coverage | None) -> list[Diagnostic]:
     """Every text problem of one record; characters are checked only when the style's fonts are known."""
     found = []
     source = loaded.source
-    for path, value, markdown in _strings(loaded.model, ()):
-        if fonts is not None:
-            missing = [c for c in dict.fromkeys(value) if not fonts.has(c)]
-            if missing:
-                found.append(source.diagnostic(_missing_message(missing), path))
+    strings = list(_strings(loaded.model, ()))
+    # Most records print whole: their characters are checked together, and each string only when one is not.
+    unprintable = set() if fonts is None else {c for c in _characters(strings, fonts.ascii_gaps) if not fonts.has(c)}
+    for path, value, markdown in strings:
+        if unprintable and not unprintable.isdisjoint(value):
+            found.append(source.diagnostic(_missing_message([c for c in dict.fromkeys(value) if c in unprintable]),
+                                           path))
         if markdown and value and is_blank(value):
             found.append(source.diagnostic(
                 f"this text is blank (only spaces or invisible characters); {BLANK_MEANING}: write the update, "
@@ -113,6 +122,16 @@ def check_record(loaded: Loaded, fonts: Coverage | None) -> list[Diagnostic]:
                 found.append(source.diagnostic(
                     f"lists or quotes are nested {depth} deep; at most {MAX_MARKDOWN_DEPTH} levels can be printed: "
                     "flatten the innermost levels", path))
+    return found
+
+
+def _characters(strings: list[tuple[KeyPath, str, bool]], ascii_gaps: frozenset[str]) -> set[str]:
+    """The characters of the strings that may be unprintable: ASCII text (most) is skipped when the fonts
+    print all of ASCII (`str.isascii` does not read the text)."""
+    found: set[str] = set()
+    for _, value, _ in strings:
+        if not value.isascii() or (ascii_gaps and not ascii_gaps.isdisjoint(value)):
+            found.update(value)
     return found
 
 
@@ -128,8 +147,8 @@ def _missing_message(missing: list[str]) -> str:
 def _strings(value: Any, path: KeyPath, markdown: bool = False) -> Iterator[tuple[KeyPath, str, bool]]:
     """(key path, text, is Markdown) for every string in a validated record, keys of mappings included."""
     if isinstance(value, BaseModel):
-        for name, field in type(value).model_fields.items():
-            yield from _strings(getattr(value, name), path + (name,), _is_markdown(field.annotation, field.metadata))
+        for name, markdown_field in _fields(type(value)):
+            yield from _strings(getattr(value, name), path + (name,), markdown_field)
     elif isinstance(value, dict):
         for key, item in value.items():
             if isinstance(key, str):
@@ -140,6 +159,12 @@ def _strings(value: Any, path: KeyPath, markdown: bool = False) -> Iterator[tupl
             yield from _strings(item, path + (index,), markdown)
     elif isinstance(value, str):
         yield path, value, markdown
+
+
+@functools.lru_cache(maxsize=None)
+def _fields(model: type[BaseModel]) -> tuple[tuple[str, bool], ...]:
+    """(name, holds Markdown) of each field of a model class."""
+    return tuple((name, _is_markdown(field.annotation, field.metadata)) for name, field in model.model_fields.items())
 
 
 def _is_markdown(annotation: Any, metadata: list) -> bool:

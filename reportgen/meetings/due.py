@@ -11,6 +11,8 @@ withdrawn by then) are ignored, so a past day can be replayed exactly.
 
 from __future__ import annotations
 
+import functools
+
 import datetime as dt
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -116,7 +118,7 @@ class MeetingDue:
         """Every item has its paper and every paper validates (and there is at least one item)."""
         return bool(self.items) and all(i.ready for i in self.items)
 
-    @property
+    @functools.cached_property  # asked for by the table, the summary's counts and the exit code
     def status(self) -> Status:
         return worst(d.status for d in self.deadlines)
 

@@ -34,8 +34,11 @@ def _strings(value: Any, path: tuple) -> Iterator[tuple[tuple, str]]:
 
 def placeholder_warnings(loaded: Loaded) -> list[Diagnostic]:
     """One warning per file, at its first placeholder, counting the others."""
-    found = [(path, text) for path, text in _strings(loaded.model.model_dump(mode="json", by_alias=True), ())
-             if is_placeholder(text)]
+    strings = list(_strings(loaded.model.model_dump(mode="json", by_alias=True), ()))
+    every = "\0".join(text for _, text in strings)
+    if not any(word in every for word in (TODO, *PLACEHOLDERS)):  # most records: no string need be looked at
+        return []
+    found = [(path, text) for path, text in strings if is_placeholder(text)]
     if not found:
         return []
     (path, text), more = found[0], len(found) - 1

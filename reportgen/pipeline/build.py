@@ -17,12 +17,12 @@ import os
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from reportgen import confine
 from reportgen.errors import BuildError, display_path
 from reportgen.pipeline import workers
-from reportgen.pipeline.gather import CouncilInputs, Inputs, gather, select_paper
+from reportgen.pipeline.gathered import CouncilInputs, Inputs
 from reportgen.merge import PaperView
 from reportgen.inputs.register import read_register
 from reportgen.pipeline.manifest import LISTING, Entry, Manifest, file_hash, folder_files, input_name, inputs_hash
@@ -34,7 +34,9 @@ from reportgen.pipeline.produce import RECORDED, strict_failure
 from reportgen.pipeline.render import EXEMPT, EXEMPT_FOLDER, Job, Output, Rendered, exempt_target, render_paper
 from reportgen.inputs.project import Project
 from reportgen.inputs.records import yaml_files
-from reportgen.inputs.styles import Style
+
+if TYPE_CHECKING:  # reading and checking load only when a council has to be read (not for a no-op build)
+    from reportgen.inputs.styles import Style
 
 
 @dataclass(frozen=True)
@@ -136,8 +138,13 @@ def build(
                 if current is not None:
                     report.outcomes += current
                     slugs.remove(slug)
-        if inputs is None:
-            inputs = gather(project, slugs, strict=strict) if slugs else Inputs()
+        if slugs or inputs is not None:
+            workers.warm_up()  # something is likely to be rendered
+        if inputs is None and slugs:
+            from reportgen.pipeline.gather import gather
+
+            inputs = gather(project, slugs, strict=strict)
+        inputs = inputs or Inputs()
         report.inputs = inputs
         restored: dict[Path, PaperOutcome] = {}
         for council in inputs.councils.values():
@@ -147,6 +154,8 @@ def build(
             if prune:
                 report.pruned += _prune(council, out_dir, manifest)
         if paper_id is not None:
+            from reportgen.pipeline.gather import select_paper
+
             select_paper(inputs, paper_id)
         if only is not None:  # a new Inputs: the caller's stays as it was
             inputs = replace(inputs, councils={

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from reportgen.errors import Diagnostic, InputError, did_you_mean, error, one_of, quote
@@ -15,34 +14,7 @@ from reportgen.inputs.text import check_record
 from reportgen.inputs.styles import Style, oversized_files, resolve_style
 from reportgen.merge import PaperView, check_reference, merge_council
 from reportgen.merge.bilingual import pair_versions
-
-
-@dataclass(frozen=True)
-class CouncilInputs:
-    slug: str
-    style: Style
-    papers: list[PaperView]
-    register: Register  # what the council has published (councils/<slug>/published.yaml)
-
-
-@dataclass
-class Inputs:
-    """Everything read and checked for a run, before anything is rendered."""
-
-    councils: dict[str, CouncilInputs] = field(default_factory=dict)
-    failed: list[str] = field(default_factory=list)
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-
-    @property
-    def errors(self) -> list[Diagnostic]:
-        return [d for d in self.diagnostics if d.is_error]
-
-    @property
-    def warnings(self) -> list[Diagnostic]:
-        return [d for d in self.diagnostics if not d.is_error]
-
-    def papers(self) -> list[tuple[CouncilInputs, PaperView]]:
-        return [(c, p) for c in self.councils.values() for p in c.papers]
+from reportgen.pipeline.gathered import CouncilInputs, Inputs
 
 
 def gather(project: Project, names: list[str] | None = None, *, strict: bool = False) -> Inputs:

@@ -67,12 +67,13 @@ def file_hash(path: Path | str) -> str:
         listing = "\n".join(str(f.relative_to(folder)) for f in folder_files(folder))
         return hashlib.sha256(listing.encode()).hexdigest()
     try:
+        info = os.stat(text)  # a file hashed before is known by this alone, without opening it
+        digest = _HASHES.get((text, info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns))
+        if digest is not None:
+            return digest
         with open(text, "rb") as handle:
-            info = os.fstat(handle.fileno())
+            info = os.fstat(handle.fileno())  # what is hashed: the file opened, whatever was there a moment ago
             key = (text, info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
-            digest = _HASHES.get(key)
-            if digest is not None:
-                return digest
             digest = hashlib.sha256(handle.read()).hexdigest()
     except OSError:
         return "missing"
@@ -87,7 +88,21 @@ def folder_files(folder: Path) -> list[Path]:
     """Every file under a style or template folder (templates, CSS, fonts, images)."""
     if not folder.is_dir():
         return []
-    return sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith("."))
+    found: list[Path] = []
+    _collect_files(str(folder), found)
+    return sorted(found)
+
+
+def _collect_files(folder: str, found: list[Path]) -> None:
+    """As `rglob("*")` and `is_file()` find them (linked folders not entered), but from the folder listing's
+    own entry types: a stat only for a link, where rglob makes one for every file."""
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if entry.is_dir():
+                if not entry.is_symlink():
+                    _collect_files(entry.path, found)
+            elif entry.is_file() and not entry.name.startswith("."):
+                found.append(Path(entry.path))
 
 
 def inputs_hash(files: dict[str, str], fmt: str) -> str:
@@ -127,6 +142,7 @@ class Manifest:
         self.path = self.out_dir / MANIFEST_NAME
         self.notices: list[str] = []
         self._outputs: dict[tuple[str, str, str], Entry] = {}
+        self._listings: dict[str, str] = {}  # folder listings hashed by still_current, once per build
         with self._guard():
             self.db = self._open()
 
@@ -235,7 +251,7 @@ class Manifest:
         """The file (or LISTING entry) a recorded input name stands for."""
         if name.startswith(LISTING):
             return LISTING + self.path_of(name[len(LISTING):])
-        return str(self.root / name)  # an absolute name stays as it is
+        return os.path.join(self.root, name)  # an absolute name stays as it is
 
     def _output_path(self, stored: str) -> Path:
         """An output as recorded (relative to the output folder); Distrust when it would lead elsewhere."""
@@ -286,8 +302,15 @@ class Manifest:
         """Like is_current, re-hashing the inputs the entry recorded, without reading any record."""
         if entry is None:
             return False
-        files = {name: file_hash(self.path_of(name)) for name in entry.inputs}
+        files = {name: self._listing_hash(name) if name.startswith(LISTING) else file_hash(self.path_of(name))
+                 for name in entry.inputs}
         return self.is_current(entry, inputs_hash(files, fmt))
+
+    def _listing_hash(self, name: str) -> str:
+        """A style folder's listing, read once while this build holds the output folder (councils share styles)."""
+        if name not in self._listings:
+            self._listings[name] = file_hash(self.path_of(name))
+        return self._listings[name]
 
 
 def _size_in_header(path: Path) -> int:

@@ -14,13 +14,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from reportgen.errors import BuildError
 from reportgen.merge import PaperView
-from reportgen.pipeline.gather import CouncilInputs
 from reportgen.inputs.register import PublishedFile
 from reportgen.pipeline.workers import template_limit
-from reportgen.render.html import render_html
+
+if TYPE_CHECKING:  # the build's no-op check imports this module; the templates load when they run
+    from reportgen.pipeline.gathered import CouncilInputs
 
 STAMP_FONT = Path("fonts/LiberationSans-Regular.ttf")  # in the base style, as the pack's: the exempt marking
 MARK_TOP = 14  # points from the top of the page: above the running header, clear of the pack's page number
@@ -109,6 +111,8 @@ def _html(job: Job, view: PaperView) -> bytes:
 
 def _templates(job: Job, view: PaperView, output_format: str) -> str:
     """The paper's HTML from its style's templates, within the templates' own time limit."""
+    from reportgen.render.html import render_html
+
     with template_limit():
         return render_html(view, job.council.style, output_format=output_format)
 

@@ -42,7 +42,8 @@ KILL_AFTER_S = 10
 MEMORY_LIMIT_BYTES = 4 * 1024**3
 """Address space of one worker (RLIMIT_AS): 4 GiB, or half the machine's memory when that is less."""
 
-PRELOAD = ["reportgen.pdf.engine", "weasyprint", "reportgen.pipeline.render", "reportgen.pdf.repair", "reportgen.pdf.gate"]
+PRELOAD = ["reportgen.pdf.engine", "weasyprint", "reportgen.pipeline.render", "reportgen.render.html",
+           "reportgen.pdf.repair", "reportgen.pdf.gate"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -213,6 +214,16 @@ def process_context():
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(PRELOAD)
     return context
+
+
+def warm_up() -> None:
+    """Start the fork server now, so that it imports WeasyPrint on another core while the building process
+    reads and checks the records; the first worker then starts at once."""
+    context = process_context()
+    if context.get_start_method() == "forkserver":
+        from multiprocessing import forkserver
+
+        forkserver.ensure_running()
 
 
 def run(function: Callable[[T], R], items: list[T], jobs: int, *,
