@@ -34,9 +34,10 @@ def pack(built_samples):
     (counting reads and builds)."""
     import reportgen.meetings.pack.plan as plan
     import reportgen.pipeline.build as pipeline
+    import reportgen.pipeline.gather as reading  # the build imports its gather when it needs it
 
     with pytest.MonkeyPatch.context() as patch:
-        for module, name in ((plan, "gather"), (pipeline, "gather"), (pipeline, "build")):
+        for module, name in ((plan, "gather"), (reading, "gather"), (pipeline, "build")):
             def spy(*args, _original=getattr(module, name), _name=name, **kwargs):
                 CALLS[_name].append(kwargs)
                 return _original(*args, **kwargs)

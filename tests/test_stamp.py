@@ -90,3 +90,62 @@ def test_bad_marks_are_refused(three_pages):
         Mark(0, "x", 1, 1, align="middle")
     with pytest.raises(ValueError, match="marks for pages \\[5\\] of a 3-page PDF"):
         stamp(three_pages, [Mark(5, "x", 1, 1)], FONT)
+
+
+# -- marks drawn with the font the PDF already embeds (pdf/embedded.py) ---------------------------------------
+
+ITALIC = ROOT / "templates/base/fonts/LiberationSans-Italic.ttf"
+
+
+def _fonts(data: bytes) -> set[str]:
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        return {str(f.get("/BaseFont")) for f in pdf.objects
+                if isinstance(f, pikepdf.Dictionary) and f.get("/Type") == pikepdf.Name.Font}
+
+
+@pytest.fixture(scope="module")
+def typeset() -> bytes:
+    """Three pages whose own text embeds a subset of the labels' font (and an italic of the same widths)."""
+    from reportgen.pdf.engine import render_pdf
+
+    words_used = "abcdefghijklmnopqrstuvwxyz ABCDEFGHIJKLMNOPQRSTUVWXYZ (0123456789)"
+    css = (f'@font-face {{ font-family: Body; src: url({FONT.as_uri()}); }}'
+           f'@font-face {{ font-family: Body; font-style: italic; src: url({ITALIC.as_uri()}); }}'
+           '@page { size: A4; } @page wide { size: A4 landscape; } .wide { page: wide; }'
+           'body { font-family: Body; } section + section { break-before: page; }')
+    html = (f"<!DOCTYPE html><html lang='en'><head><style>{css}</style></head><body>"
+            f"<section><p>{words_used}</p><p><em>{words_used} Ωmega</em></p></section>"
+            f"<section class='wide'><p>{words_used}</p></section><section><p>{words_used}</p></section></body></html>")
+    rendered = render_pdf(html, base_url=FONT.parent, allowed_roots=[FONT.parent], date_epoch=0, tagged=False)
+    with pikepdf.open(io.BytesIO(rendered.pdf)) as pdf:
+        pdf.pages[2].obj.Rotate = 90
+        out = io.BytesIO()
+        pdf.save(out, deterministic_id=True)
+        return out.getvalue()
+
+
+def test_marks_in_the_papers_own_font_are_drawn_with_it_where_asked(typeset):
+    marks = [Mark(0, "Right", x=500, y=40, size=10, align="right"),
+             Mark(0, "Munro recommendation\u00a01 (continued)", x=72, y=100, size=10, align="left", kind="Footer"),
+             Mark(0, "Centre", x=297.5, y=400, size=20, align="center", kind="Watermark"),
+             Mark(1, "Landscape", x=800, y=30), Mark(2, "Upright", x=800, y=30)]
+    data = stamp(typeset, marks, FONT)
+    assert _fonts(data) == _fonts(typeset)  # no font laid out and embedded for the marks
+    first = words(data, 0)
+    assert first["Right"]["x1"] == pytest.approx(500, abs=0.5) and first["Right"]["top"] == pytest.approx(40, abs=1.5)
+    assert first["Munro"]["x0"] == pytest.approx(72, abs=0.5) and first["Munro"]["top"] == pytest.approx(100, abs=1.5)
+    assert "(continued)" in first
+    centre = first["Centre"]
+    assert (centre["x0"] + centre["x1"]) / 2 == pytest.approx(297.5, abs=0.5)
+    assert words(data, 1)["Landscape"]["x1"] == pytest.approx(800, abs=0.5)
+    upright = words(data, 2)["Upright"]
+    assert upright["upright"] and upright["x1"] == pytest.approx(800, abs=0.5)
+    assert upright["top"] == pytest.approx(30, abs=1.5)
+    assert stamp(typeset, marks, FONT) == data
+
+
+def test_a_mark_the_embedded_subset_cannot_draw_is_laid_out_instead(typeset):
+    """'Ω' is only in the italic subset, whose font must not stand in for the regular: WeasyPrint sets it."""
+    data = stamp(typeset, [Mark(0, "Ωmega", x=72, y=72, align="left"), Mark(0, "Right", x=500, y=40)], FONT)
+    assert len(_fonts(data)) == len(_fonts(typeset)) + 1
+    assert {"Ωmega", "Right"} <= set(words(data, 0))

@@ -19,7 +19,7 @@ import pikepdf
 from pikepdf import Array, Dictionary
 
 from reportgen.errors import ReportgenError
-from reportgen.pdf.structtree import StructTree, attribute, is_element, parent_tree, structure_of, walk
+from reportgen.pdf.structtree import StructTree, attribute, is_element, kids, parent_tree, structure_of, walk
 
 VALIDATOR = "page-validation"
 
@@ -162,9 +162,18 @@ def _structure(pdf: pikepdf.Pdf, report: CheckReport) -> None:
 
 def _own_parts(tree: StructTree, table) -> list:
     """A table's elements, without those of a table inside one of its cells (a pasted table in a response)."""
-    return [e for e in walk(table)
-            if next((a for a in tree.ancestors(e) if tree.type(a) == "/Table"), table).objgen == table.objgen
-            or e.objgen == table.objgen]
+    found, seen = [table], {table.objgen}
+    stack = [kid for kid in reversed(kids(table)) if is_element(kid)]
+    while stack:  # one walk, not entering an inner table (whose element is still the outer one's part)
+        node = stack.pop()
+        if node.is_indirect:
+            if node.objgen in seen:
+                continue
+            seen.add(node.objgen)
+        found.append(node)
+        if tree.type(node) != "/Table":
+            stack.extend(kid for kid in reversed(kids(node)) if is_element(kid))
+    return found
 
 
 def _split_tables(tables, tree: StructTree, pdf, add) -> None:

@@ -169,7 +169,10 @@ class _Repair:
                 if mcid < len(mapping):
                     mapping[mcid] = None
 
-    def update_parent_tree(self) -> None:
+    def update_parent_tree(self, tree: StructTree) -> None:
+        """Survivors in the ParentTree; each element's source label turned into its /Lang and title.
+
+        `tree` is read after the joining: the elements added since (list bodies) carry no label."""
         for key, value in self.parent_tree.items():
             if isinstance(value, Array):
                 for i, element in enumerate(value):
@@ -182,7 +185,7 @@ class _Repair:
             nums.append(key)
             nums.append(self.parent_tree[key])
         self.root.ParentTree.Nums = nums
-        for element in read_tree(self.root).elements:
+        for element in tree.elements:
             if SOURCE_KEY in element:
                 label, _, title = str(element[SOURCE_KEY]).partition(TITLE_SEPARATOR)
                 language = label.partition(LANG_SEPARATOR)[2]
@@ -209,7 +212,7 @@ class _Repair:
         scope_header_cells(tree)
         put_list_content_in_bodies(self.pdf, tree)
         self.rewrite_content()
-        self.update_parent_tree()
+        self.update_parent_tree(tree)
 
 
 def governing_headers(tree: StructTree, cell, header_ids: list[str]) -> list[str]:

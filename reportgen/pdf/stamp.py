@@ -2,11 +2,13 @@
 
 Pack page numbers, "(continued)" labels, "NOT FOR PUBLICATION" and
 "Supplement N" are all the same thing: a few words drawn over pages that are
-already laid out, which screen readers must skip. A stamp is laid out by
+already laid out, which screen readers must skip. Plain text that a font the
+PDF already embeds can draw (the "(continued)" labels, in the paper's own
+font) is drawn with it directly (pdf/embedded.py). Anything else is laid out by
 WeasyPrint (so any font and script shapes correctly), one stamp page per page
-stamped, the size of that page; each is then drawn over its page as a form
-XObject inside `/Artifact <</Type /Pagination /Subtype ...>> BDC ... EMC`, in a
-content stream of its own, so the page's own content and tags are untouched.
+stamped, the size of that page. Each page's marks are then drawn over it as a
+form XObject inside `/Artifact <</Type /Pagination /Subtype ...>> BDC ... EMC`,
+in a content stream of its own, so the page's own content and tags are untouched.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from pathlib import Path
 import pikepdf
 
 from reportgen.errors import BuildError
+from reportgen.pdf import embedded
 
 ALIGNMENTS = ("left", "center", "right")
 KINDS = ("Header", "Footer", "Watermark")  # the /Subtype of a /Pagination artifact (ISO 32000-1, 14.8.2.2)
@@ -71,8 +74,6 @@ def page_sizes(pdf_bytes: bytes) -> list[tuple[float, float]]:
 
 def stamp(pdf_bytes: bytes, marks: list[Mark], font_path: Path) -> bytes:
     """The PDF with every mark drawn on its page as a pagination artifact; the same bytes for the same input."""
-    from reportgen.pdf.engine import render_pdf
-
     if not marks:
         return pdf_bytes
     with pikepdf.open(io.BytesIO(pdf_bytes)) as pdf:
@@ -82,22 +83,35 @@ def stamp(pdf_bytes: bytes, marks: list[Mark], font_path: Path) -> bytes:
             raise ValueError(f"marks for pages {wrong} of a {len(boxes)}-page PDF")
         groups = [(key, list(group)) for key, group in
                   groupby(sorted(marks, key=lambda m: (m.page, KINDS.index(m.kind))), key=lambda m: (m.page, m.kind))]
-        html = stamp_html([(_shown_size(boxes[page]), group) for (page, _), group in groups], font_path)
-        rendered = render_pdf(html, base_url=font_path.parent, allowed_roots=[font_path.parent],
-                              date_epoch=EPOCH, tagged=False)
-        if rendered.pages != len(groups):
-            raise BuildError(f"the stamps came out on {rendered.pages} pages, not {len(groups)}: "
-                             "a mark is too long for its page")
-        with pikepdf.open(io.BytesIO(rendered.pdf)) as stamps:
-            forms = [pdf.copy_foreign(page.as_form_xobject()) for page in stamps.pages]
+        font = embedded.find(pdf, font_path) if any(not m.markup for m in marks) else None
+        forms = {key: font.form(pdf, _shown_size(boxes[key[0]]), group) for key, group in groups
+                 if font is not None and all(not m.markup and font.can_draw(m.text) for m in group)}
+        laid_out = [(key, group) for key, group in groups if key not in forms]
+        if laid_out:
+            forms.update(zip((key for key, _ in laid_out), _laid_out_forms(pdf, laid_out, boxes, font_path)))
         opened: set[int] = set()
-        for ((page_index, kind), _), form in zip(groups, forms):
-            _draw(pdf, pdf.pages[page_index], form, kind, boxes[page_index], first=page_index not in opened)
+        for key, _ in groups:
+            page_index, kind = key
+            _draw(pdf, pdf.pages[page_index], forms[key], kind, boxes[page_index], first=page_index not in opened)
             opened.add(page_index)
         out = io.BytesIO()
         pdf.save(out, deterministic_id=True, compress_streams=True,
                  object_stream_mode=pikepdf.ObjectStreamMode.generate)
     return out.getvalue()
+
+
+def _laid_out_forms(pdf, groups: list, boxes: list, font_path: Path) -> list:
+    """One form XObject per group of marks, laid out by WeasyPrint (any script, markup): one stamp page each."""
+    from reportgen.pdf.engine import render_pdf
+
+    html = stamp_html([(_shown_size(boxes[page]), group) for (page, _), group in groups], font_path)
+    rendered = render_pdf(html, base_url=font_path.parent, allowed_roots=[font_path.parent],
+                          date_epoch=EPOCH, tagged=False)
+    if rendered.pages != len(groups):
+        raise BuildError(f"the stamps came out on {rendered.pages} pages, not {len(groups)}: "
+                         "a mark is too long for its page")
+    with pikepdf.open(io.BytesIO(rendered.pdf)) as stamps:
+        return [pdf.copy_foreign(page.as_form_xobject()) for page in stamps.pages]
 
 
 def stamp_html(pages: list[tuple[tuple[float, float], list[Mark]]], font: Path) -> str:
