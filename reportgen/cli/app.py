@@ -170,6 +170,10 @@ def build(
     quiet: QuietOption = False,
 ) -> None:
     """Build papers into the output folder (every council when none is named); only what changed."""
+    if force or paper:  # rendering is all but certain: the workers' fork server imports WeasyPrint meanwhile
+        from reportgen.pipeline.workers import warm_up
+
+        warm_up()
     from reportgen.pipeline.build import build as run_build
 
     project = _project(ctx)
