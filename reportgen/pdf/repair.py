@@ -31,6 +31,7 @@ from __future__ import annotations
 import io
 import re
 from collections import defaultdict
+from typing import Callable
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name
@@ -295,23 +296,28 @@ def map_every_glyph(pdf: pikepdf.Pdf) -> int:
     return count
 
 
-def repair(pdf_bytes: bytes, art_boxes: list | None = None) -> bytes:
+def repair(pdf_bytes: bytes, art_boxes: list | None = None,
+           then: Callable[[pikepdf.Pdf], None] | None = None) -> bytes:
     """The repaired PDF. Untagged PDFs are returned as they are.
 
     `art_boxes` (x0, top, x1, bottom in points from the page's top left, one per
     page) become each page's /ArtBox: the page area its text belongs in, which
-    the proof reads back.
+    the proof reads back. `then` does more to the open PDF before it is saved
+    (the "(continued)" labels are drawn so: a PDF read and saved once, not twice).
     """
     with pikepdf.open(io.BytesIO(pdf_bytes)) as pdf:
-        if "/StructTreeRoot" not in pdf.Root:
+        if "/StructTreeRoot" not in pdf.Root and then is None:
             return pdf_bytes
-        _Repair(pdf).run()
-        map_every_glyph(pdf)
+        if "/StructTreeRoot" in pdf.Root:
+            _Repair(pdf).run()
+            map_every_glyph(pdf)
         for page, box in zip(pdf.pages, art_boxes or ()):
             x0, y0, _, y1 = (float(v) for v in page.obj.MediaBox)
             height = y1 - y0
             page.obj.ArtBox = Array([round(v, 3) for v in (x0 + box[0], y0 + height - box[3],
                                                            x0 + box[2], y0 + height - box[1])])
+        if then is not None:
+            then(pdf)
         out = io.BytesIO()
         # A fixed /ID and no generated dates keep the output byte-reproducible.
         pdf.save(out, deterministic_id=True, compress_streams=True,

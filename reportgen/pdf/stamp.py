@@ -77,27 +77,32 @@ def stamp(pdf_bytes: bytes, marks: list[Mark], font_path: Path) -> bytes:
     if not marks:
         return pdf_bytes
     with pikepdf.open(io.BytesIO(pdf_bytes)) as pdf:
-        boxes = [_page_box(page) for page in pdf.pages]
-        wrong = [m.page for m in marks if not 0 <= m.page < len(boxes)]
-        if wrong:
-            raise ValueError(f"marks for pages {wrong} of a {len(boxes)}-page PDF")
-        groups = [(key, list(group)) for key, group in
-                  groupby(sorted(marks, key=lambda m: (m.page, KINDS.index(m.kind))), key=lambda m: (m.page, m.kind))]
-        font = embedded.find(pdf, font_path) if any(not m.markup for m in marks) else None
-        forms = {key: font.form(pdf, _shown_size(boxes[key[0]]), group) for key, group in groups
-                 if font is not None and all(not m.markup and font.can_draw(m.text) for m in group)}
-        laid_out = [(key, group) for key, group in groups if key not in forms]
-        if laid_out:
-            forms.update(zip((key for key, _ in laid_out), _laid_out_forms(pdf, laid_out, boxes, font_path)))
-        opened: set[int] = set()
-        for key, _ in groups:
-            page_index, kind = key
-            _draw(pdf, pdf.pages[page_index], forms[key], kind, boxes[page_index], first=page_index not in opened)
-            opened.add(page_index)
+        draw_marks(pdf, marks, font_path)
         out = io.BytesIO()
         pdf.save(out, deterministic_id=True, compress_streams=True,
                  object_stream_mode=pikepdf.ObjectStreamMode.generate)
     return out.getvalue()
+
+
+def draw_marks(pdf: pikepdf.Pdf, marks: list[Mark], font_path: Path) -> None:
+    """Draw the marks into an open PDF (for a caller that saves it anyway: the repair, for the labels)."""
+    boxes = [_page_box(page) for page in pdf.pages]
+    wrong = [m.page for m in marks if not 0 <= m.page < len(boxes)]
+    if wrong:
+        raise ValueError(f"marks for pages {wrong} of a {len(boxes)}-page PDF")
+    groups = [(key, list(group)) for key, group in
+              groupby(sorted(marks, key=lambda m: (m.page, KINDS.index(m.kind))), key=lambda m: (m.page, m.kind))]
+    font = embedded.find(pdf, font_path) if any(not m.markup for m in marks) else None
+    forms = {key: font.form(pdf, _shown_size(boxes[key[0]]), group) for key, group in groups
+             if font is not None and all(not m.markup and font.can_draw(m.text) for m in group)}
+    laid_out = [(key, group) for key, group in groups if key not in forms]
+    if laid_out:
+        forms.update(zip((key for key, _ in laid_out), _laid_out_forms(pdf, laid_out, boxes, font_path)))
+    opened: set[int] = set()
+    for key, _ in groups:
+        page_index, kind = key
+        _draw(pdf, pdf.pages[page_index], forms[key], kind, boxes[page_index], first=page_index not in opened)
+        opened.add(page_index)
 
 
 def _laid_out_forms(pdf, groups: list, boxes: list, font_path: Path) -> list:

@@ -69,16 +69,15 @@ def render_repaired(html: str, *, base_url: Path, allowed_roots: list[Path], dat
 def _label_and_prove(pdf: bytes, layout, font: Path | None) -> _Proofed:
     from reportgen.pdf import continued, proof
     from reportgen.pdf.repair import repair
-    from reportgen.pdf.stamp import stamp
+    from reportgen.pdf.stamp import draw_marks
 
     paper = layout.paper
-    pdf = repair(pdf, art_boxes=[(p.content.x0, p.content.top, p.content.x1, p.content.bottom)
-                                    for p in paper.pages])
     labels = continued.labels(paper, font) if font is not None else []
-    if labels:
-        pdf = stamp(pdf, [mark for label in labels for mark in label.marks()], font)
-        for label in labels:
-            paper.pages[label.page].runs.extend(label.runs(font))
+    marks = [mark for label in labels for mark in label.marks()]
+    pdf = repair(pdf, art_boxes=[(p.content.x0, p.content.top, p.content.x1, p.content.bottom) for p in paper.pages],
+                 then=(lambda repaired: draw_marks(repaired, marks, font)) if marks else None)
+    for label in labels:
+        paper.pages[label.page].runs.extend(label.runs(font))
     return _Proofed(pdf, proof.prove(paper), len(labels))
 
 
