@@ -6,7 +6,7 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parent.parent / "reportgen"
 
 # Pipeline order: a module may import from its own layer and the layers before it, never after.
-LAYERS = ["errors", "dependencies", "confine", "inputs", "merge", "render", "pdf", "pipeline", "meetings", "tracker",
+LAYERS = ["errors", "dependencies", "confine", "cache", "inputs", "merge", "render", "pdf", "pipeline", "meetings", "tracker",
           "preview", "scaffold", "doctor", "cli"]
 
 

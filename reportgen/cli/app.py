@@ -170,10 +170,6 @@ def build(
     quiet: QuietOption = False,
 ) -> None:
     """Build papers into the output folder (every council when none is named); only what changed."""
-    if force or paper:  # rendering is all but certain: the workers' fork server imports WeasyPrint meanwhile
-        from reportgen.pipeline.workers import warm_up
-
-        warm_up()
     from reportgen.pipeline.build import build as run_build
 
     project = _project(ctx)
@@ -463,9 +459,20 @@ def _exit_interrupted(interruption: KeyboardInterrupt) -> None:
     sys.exit(ExitCode.TERMINATED if isinstance(interruption, Terminated) else ExitCode.INTERRUPTED)
 
 
+def _renders(args: list[str]) -> bool:
+    """Whether the command line asks for papers to be rendered all but surely: `build` with --force or --paper."""
+    return "build" in args and any(a in ("--force", "--paper") or a.startswith("--paper=") for a in args)
+
+
 def main() -> None:
     """Console entry point: user errors exit 1 without a traceback; bugs exit 3 and save one."""
     signal.signal(signal.SIGTERM, _terminate)
+    if _renders(sys.argv[1:]):
+        # The workers' fork server imports WeasyPrint (over a second) on another core while Typer sets up
+        # and the records are read; a build that may find nothing to do starts it only when it must.
+        from reportgen.pipeline.workers import warm_up
+
+        warm_up()
     try:
         app()  # Typer itself turns usage errors into exit code 2
     except ReportgenError as exc:

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import tinycss2
 
+from reportgen.cache import cache_dir
 from reportgen.errors import Diagnostic, error
 
 FONT_SUFFIXES = (".ttf", ".otf", ".woff", ".woff2")
@@ -186,9 +187,8 @@ def _cmap(path: Path, mtime_ns: int, size: int) -> tuple[frozenset[int], str]:
 
 def _cache_file(path: Path, mtime_ns: int, size: int) -> Path:
     """By the font's content (a few milliseconds to hash), so copies of a style share it."""
-    root = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
     key = _sha256_of(path, mtime_ns, size)[:32]
-    return root / "reportgen" / "font-characters" / f"{key}.json"
+    return cache_dir("font-characters") / f"{key}.json"
 
 
 def _ranges(characters: frozenset[int]) -> list[list[int]]:
