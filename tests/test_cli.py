@@ -292,6 +292,8 @@ except SystemExit:
     pass
 heavy = sorted({m.split(".")[0] for m in sys.modules} & {"weasyprint", "pikepdf", "pdfplumber", "pydyf"})
 print("HEAVY:" + ",".join(heavy), file=sys.stderr)
+readers = sorted(set(sys.modules) & {"reportgen.pipeline.gather", "jinja2", "markdown_it"})
+print("READERS:" + ",".join(readers), file=sys.stderr)
 """
 
 
@@ -302,3 +304,26 @@ def test_commands_that_render_nothing_load_no_pdf_library(tmp_path, args):
     result = subprocess.run([sys.executable, "-c", STARTUP_PROBE, *args], cwd=project, capture_output=True,
                             text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert "HEAVY:\n" in result.stderr, result.stderr[-2000:]
+
+
+def test_a_build_with_nothing_to_do_reads_no_record_and_loads_no_pdf_library(tmp_path):
+    """The scheduled rebuild before a meeting, when nothing changed: the manifest alone answers it."""
+    from reportgen.inputs.project import Project
+    from reportgen.pipeline.build import build
+
+    project = make_cycle_project(tmp_path / "project")
+    assert build(Project.at(project), out_dir=project / "output").ok
+    result = subprocess.run([sys.executable, "-c", STARTUP_PROBE, "build"], cwd=project, capture_output=True,
+                            text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert "0 written" in result.stderr and " 0 failed" in result.stderr, result.stderr[-2000:]
+    assert "HEAVY:\n" in result.stderr and "READERS:\n" in result.stderr, result.stderr[-2000:]
+
+
+@pytest.mark.parametrize("args, renders", [
+    (["build", "haringey", "--paper", "update"], True), (["build", "--force"], True),
+    (["-C", "p", "build", "--paper=x"], True), (["build"], False), (["validate", "--force"], False),
+    (["--help"], False), ([], False)])
+def test_the_workers_are_started_early_only_when_a_build_must_render(args, renders):
+    from reportgen.cli.app import _renders
+
+    assert _renders(args) is renders

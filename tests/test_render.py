@@ -104,3 +104,31 @@ def test_long_dates_as_printed_on_papers():
     assert long_date(dt.date(2013, 1, 1)) == "1 January 2013"
     assert long_date(dt.date(2012, 10, 15)) == "15 October 2012"
     assert long_date(None) == ""
+
+
+@pytest.fixture
+def fresh_template_cache(tmp_path, monkeypatch):
+    """The user's cache folder in tmp_path, and no template environment made yet (as in a new process)."""
+    from reportgen.render import html
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    html._bytecode_cache.cache_clear()
+    html._cached_environment.cache_clear()
+    yield tmp_path / "cache/reportgen/templates"
+    html._bytecode_cache.cache_clear()
+    html._cached_environment.cache_clear()
+
+
+def test_templates_compiled_in_an_earlier_run_are_reused_until_they_change(project, fresh_template_cache):
+    """Compiled templates are kept in the user's cache folder for the next process; an edited template is
+    compiled afresh, so a cached one never prints old wording."""
+    from reportgen.render import html
+
+    council_template(project, "section.html", '{% extends "base/section.html" %}'
+                                              "{% block heading %}<h2>First {{ section.title }}</h2>{% endblock %}")
+    assert "<h2>First Background</h2>" in rendered(project)
+    assert len(list(fresh_template_cache.glob("*/__jinja2_*.cache"))) >= 2  # the council's and the base's
+    html._cached_environment.cache_clear()  # as a new process would: only the folder is left
+    council_template(project, "section.html", '{% extends "base/section.html" %}'
+                                              "{% block heading %}<h2>Second {{ section.title }}</h2>{% endblock %}")
+    assert "<h2>Second Background</h2>" in rendered(project)
