@@ -149,3 +149,33 @@ def test_fast_path_never_disagrees_with_the_pure_reader(text):
     finally:
         yamlload._CParser = saved
     assert fast == (pure.data, pure.source.marks)
+
+
+# -- long records kept, read, in the user's cache folder ---------------------------------------------------
+
+def _long_record() -> str:
+    rows = "".join(f"  - {{id: R{i}, text: 'Recommendation number {i}, in full', status: in progress}}\n"
+                   for i in range(600))
+    return f"title: A long record\nitems:\n{rows}notes: |\n  the last field\n"
+
+
+def test_a_long_record_read_again_comes_from_the_cache_the_same_in_every_place(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    yamlload._kept_folder.cache_clear()
+    try:
+        text = _long_record()
+        assert len(text) >= yamlload.KEEP_FROM_CHARS
+        first = load(text)
+        (kept,) = (tmp_path / "cache/reportgen/records").glob("*/*.json")
+        monkeypatch.setattr(yamlload, "_read_with_libyaml", lambda text: pytest.fail("read from the text again"))
+        again = load(text)
+        assert (again.data, again.source.marks) == (first.data, first.source.marks)
+        assert list(again.source.marks) == list(first.source.marks)
+        assert again.source.locate(("items", 599, "status"))[0] == 602  # file:line in messages as ever
+        kept.write_text("{not json", encoding="utf-8")  # a damaged cache is read past, never believed
+        monkeypatch.undo()
+        monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+        damaged = load(text)
+        assert (damaged.data, damaged.source.marks) == (first.data, first.source.marks)
+    finally:
+        yamlload._kept_folder.cache_clear()
