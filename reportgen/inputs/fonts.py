@@ -8,11 +8,9 @@ read is refused with its stylesheet's line.
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import hashlib
 import json
-import os
 import re
 import struct
 import unicodedata
@@ -21,7 +19,7 @@ from pathlib import Path
 
 import tinycss2
 
-from reportgen.cache import cache_dir
+from reportgen.cache import cache_dir, keep
 from reportgen.errors import Diagnostic, error
 
 FONT_SUFFIXES = (".ttf", ".otf", ".woff", ".woff2")
@@ -177,11 +175,7 @@ def _cmap(path: Path, mtime_ns: int, size: int) -> tuple[frozenset[int], str]:
         pass
     characters, problem = _read_cmap(path, size)
     if not problem:
-        with contextlib.suppress(OSError):
-            cache.parent.mkdir(parents=True, exist_ok=True)
-            temporary = cache.with_suffix(f".{os.getpid()}.tmp")
-            temporary.write_text(json.dumps(_ranges(characters)), encoding="utf-8")
-            temporary.replace(cache)
+        keep(cache, json.dumps(_ranges(characters)))
     return characters, problem
 
 

@@ -21,7 +21,6 @@ way, and a clean record is read about ten times faster.
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import hashlib
 import json
@@ -39,7 +38,7 @@ from yaml.events import (
     SequenceStartEvent, StreamEndEvent, StreamStartEvent,
 )
 
-from reportgen.cache import cache_dir
+from reportgen.cache import code_folder, keep
 from reportgen.confine import leads_out
 from reportgen.errors import INVISIBLE, Diagnostic, InputError, error
 
@@ -365,11 +364,7 @@ def _read_kept(text: str) -> tuple[Any, dict[KeyPath, tuple[int, int]]] | None:
     if fast is not None:
         data, marks = fast
         places = [number for path in _paths(data) for number in marks[path]]
-        with contextlib.suppress(OSError, KeyError):
-            temporary = kept.with_suffix(f".{os.getpid()}.tmp")
-            temporary.write_text(json.dumps({"data": data, "marks": places}, ensure_ascii=False,
-                                            separators=(",", ":")), encoding="utf-8")
-            temporary.replace(kept)
+        keep(kept, json.dumps({"data": data, "marks": places}, ensure_ascii=False, separators=(",", ":")))
     return fast
 
 
@@ -388,13 +383,7 @@ def _paths(data: Any) -> list[KeyPath]:
 
 @functools.lru_cache(maxsize=1)
 def _kept_folder() -> Path | None:
-    fingerprint = hashlib.sha256(yaml.__version__.encode() + Path(__file__).read_bytes()).hexdigest()[:24]
-    folder = cache_dir("records", fingerprint)
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        return None
-    return folder
+    return code_folder("records", yaml.__version__.encode(), Path(__file__).read_bytes())
 
 
 def _read_with_libyaml(text: str) -> tuple[Any, dict[KeyPath, tuple[int, int]]] | None:

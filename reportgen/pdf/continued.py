@@ -12,16 +12,15 @@ cannot fit is left out, and the proof says so.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
+from reportgen.pdf.embedded import font_file
 from reportgen.pdf.pagemodel import Paper, Run, Slot
 from reportgen.pdf.proof import SMALLEST, named_before
 from reportgen.pdf.stamp import Mark
 
 SCALE = 0.85  # a label is set this much smaller than the text of what it names
 LEADING = 1.2  # line height of a label of two lines, in its font size
-BASELINE = 0.85  # where the stamper's first baseline falls below a mark's top, in its font size
 INSET = 0.5  # points kept clear at the right of the room, for rounding and kerning
 
 
@@ -40,11 +39,11 @@ class Label:
 
     def runs(self, font: Path) -> list[Run]:
         """The label as the proof sees it: text drawn on its page, as page furniture."""
-        found = []
+        found, file = [], font_file(str(font))
         for i, line in enumerate(self.lines):
-            width = text_width(line, self.size, font)
+            width = file.text_width(line, self.size)
             x0 = self.x - width if self.align == "right" else self.x
-            found.append(Run(x0, x0 + width, self.top + (i * LEADING + BASELINE) * self.size, self.size, line,
+            found.append(Run(x0, x0 + width, self.top + (i * LEADING + file.baseline()) * self.size, self.size, line,
                              artifact=True))
         return found
 
@@ -99,16 +98,4 @@ def wrap(text: str, width: float, size: float, font: Path) -> list[str]:
 
 def text_width(text: str, size: float, font: Path) -> float:
     """The advance width of `text` in `font` at `size` points (no kerning: a little wide, never narrow)."""
-    cmap, advances, em = _metrics(str(font))
-    missing = advances.get(".notdef", em // 2)
-    return sum(advances.get(cmap.get(ord(c), ".notdef"), missing) for c in text) * size / em
-
-
-@lru_cache(maxsize=4)
-def _metrics(path: str):
-    from fontTools.ttLib import TTFont
-
-    with TTFont(path, lazy=True) as font:
-        cmap = dict(font.getBestCmap())
-        advances = {name: metric[0] for name, metric in font["hmtx"].metrics.items()}
-        return cmap, advances, font["head"].unitsPerEm
+    return font_file(str(font)).text_width(text, size)

@@ -42,6 +42,14 @@ class FontFile:
     descent: int  # positive, below the baseline
     italic: bool
 
+    def width(self, glyphs: list[int], size: float) -> float:
+        """The advance of `glyphs` at `size` points (no kerning: a little wide, never narrow)."""
+        missing = self.advances.get(0, self.em // 2)  # glyph 0 is .notdef
+        return sum(self.advances.get(glyph, missing) for glyph in glyphs) * size / self.em
+
+    def text_width(self, text: str, size: float) -> float:
+        return self.width([self.cmap.get(ord(c), 0) for c in text], size)
+
     def baseline(self) -> float:
         """Where the baseline of a line `line-height: 1` falls below its top, in ems (as CSS places it)."""
         return ((self.em - self.ascent - self.descent) / 2 + self.ascent) / self.em
@@ -84,19 +92,18 @@ class EmbeddedFont:
     def can_draw(self, text: str) -> bool:
         return self.glyphs(text) is not None
 
-    def width(self, text: str, size: float) -> float:
-        return sum(self.file.advances[glyph] for glyph in self.glyphs(text) or ()) * size / self.file.em
-
     def form(self, pdf: pikepdf.Pdf, size: tuple[float, float], marks: list) -> pikepdf.Stream:
         """A form XObject the size of the shown page with each mark's text (all drawable) at its place."""
         width, height = size
         lines = [f"{STAMP_GREY:.4f} g".encode()]
         for mark in marks:
-            advance = self.width(mark.text, mark.size)
+            glyphs = self.glyphs(mark.text) or []
+            advance = self.file.width(glyphs, mark.size)
             x = {"left": mark.x, "right": mark.x - advance, "center": mark.x - advance / 2}[mark.align]
             y = height - mark.y - self.file.baseline() * mark.size
-            codes = "".join(f"{glyph:04x}" for glyph in self.glyphs(mark.text) or ())
-            lines.append(f"BT /L {_number(mark.size)} Tf {_number(x)} {_number(y)} Td <{codes}> Tj ET".encode())
+            codes = "".join(f"{glyph:04x}" for glyph in glyphs)
+            lines.append(f"BT /L {pdf_number(mark.size)} Tf {pdf_number(x)} {pdf_number(y)} Td <{codes}> Tj ET"
+                         .encode())
         return pdf.make_stream(b"\n".join(lines) + b"\n", Dictionary(
             Type=Name.XObject, Subtype=Name.Form, BBox=Array([0, 0, width, height]),
             Resources=Dictionary(Font=Dictionary(L=self.font))))
@@ -147,10 +154,10 @@ def _held_glyphs(font, file: FontFile) -> frozenset[int]:
     widths = _widths(cid_font.get("/W"))
     scale = 1000 / file.em
     for glyph, character in mapped.items():
-        if file.cmap.get(character) != glyph and glyph in file.advances and file.cmap.get(character) is not None:
+        if file.cmap.get(character, glyph) != glyph:
             return frozenset()  # another font's glyph order
         if glyph in widths and abs(widths[glyph] - file.advances.get(glyph, -1e9) * scale) > 1:
-            return frozenset()  # another font's metrics
+            return frozenset()  # another font's metrics (or a glyph the file does not have)
     return frozenset(g for g in mapped if g in widths)
 
 
@@ -175,6 +182,7 @@ def _widths(array) -> dict[int, float]:
     return found
 
 
-def _number(value: float) -> str:
-    text = f"{value:.3f}".rstrip("0").rstrip(".")
+def pdf_number(value: float) -> str:
+    """A number as content streams write it: short, never "-0", the same for the same value."""
+    text = f"{value:.4f}".rstrip("0").rstrip(".")
     return text if text not in ("-0", "") else "0"

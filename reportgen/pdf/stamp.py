@@ -172,7 +172,7 @@ def _draw(pdf, page, form, kind: str, box, *, first: bool) -> None:
     """Draw `form` over the page in a stream of its own, after the page's own content, as an artifact."""
     name = _free_name(page, "/Stamp")
     page.add_resource(form, pikepdf.Name.XObject, name)
-    matrix = " ".join(_number(v) for v in _placement(*box))
+    matrix = " ".join(embedded.pdf_number(v) for v in _placement(*box))
     if first:  # the page's own content may leave the graphics state changed: wrap it in q ... Q
         page.contents_add(pdf.make_stream(b"q\n"), prepend=True)
     restore = "Q\n" if first else ""
@@ -189,8 +189,3 @@ def _free_name(page, base: str) -> str:
     while name in used:
         name, n = f"{base}{n}", n + 1
     return name
-
-
-def _number(value: float) -> str:
-    text = f"{value:.4f}".rstrip("0").rstrip(".")
-    return text if text not in ("-0", "") else "0"

@@ -67,13 +67,15 @@ class BuildReport:
         return sum(1 for o in self.outcomes if o.status == status)
 
 
-def style_inputs(style: Style, root: Path) -> dict[str, str]:
-    """Hashes of every file of the style's layers, and of each layer's file list (to see files added)."""
+def style_inputs(style: Style, root: Path, hashed: dict[Path, dict[str, str]]) -> dict[str, str]:
+    """Hashes of every file of the style's layers, and of each layer's file list (to see files added);
+    `hashed` keeps each layer's for the next council of the batch that uses it."""
     found: dict[str, str] = {}
     for layer in style.layers:
-        found[input_name(root, f"{LISTING}{layer.folder}")] = file_hash(f"{LISTING}{layer.folder}")
-        for path in folder_files(layer.folder):
-            found[input_name(root, path)] = file_hash(path)
+        if layer.folder not in hashed:
+            hashed[layer.folder] = {input_name(root, f"{LISTING}{layer.folder}"): file_hash(f"{LISTING}{layer.folder}"),
+                                    **{input_name(root, path): file_hash(path) for path in folder_files(layer.folder)}}
+        found.update(hashed[layer.folder])
     return found
 
 
@@ -86,8 +88,9 @@ def paper_inputs(view: PaperView, shared: dict[str, str], root: Path) -> dict[st
 def plan(inputs: Inputs, root: Path, out_dir: Path, formats: tuple[str, ...], strict: bool = False) -> list[Job]:
     """One job per paper, with an output for every format asked for, and its exempt version when it has one."""
     jobs = []
+    hashed: dict[Path, dict[str, str]] = {}  # councils share their style's layers: each is listed once
     for council in inputs.councils.values():
-        shared = style_inputs(council.style, root)
+        shared = style_inputs(council.style, root, hashed)
         own = f"{council.register.folder.relative_to(root).as_posix()}/"  # the council's own records
         for view in council.papers:
             files = paper_inputs(view, shared, root)
@@ -144,7 +147,8 @@ def build(
             from reportgen.pipeline.gather import gather
 
             inputs = gather(project, slugs, strict=strict)
-        inputs = inputs or Inputs()
+        if inputs is None:  # every council named was current
+            inputs = Inputs()
         report.inputs = inputs
         restored: dict[Path, PaperOutcome] = {}
         for council in inputs.councils.values():

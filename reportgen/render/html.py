@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import hashlib
 import os
 import sys
 from pathlib import Path
@@ -21,7 +20,7 @@ from jinja2.loaders import split_template_path
 from jinja2.sandbox import SandboxedEnvironment
 
 from reportgen import __version__
-from reportgen.cache import cache_dir
+from reportgen.cache import code_folder
 from reportgen.confine import Roots
 from reportgen.errors import BuildError, display_path, quote
 from reportgen.render.catalogue import AVAILABLE_IN, Catalogue, catalogue, page_of, primary
@@ -161,13 +160,9 @@ def _bytecode_cache() -> jinja2.BytecodeCache | None:
     what else the compiled code depends on (Jinja, Python, this environment's code). None when it cannot
     be made: templates are then compiled each time."""
     here = Path(__file__).resolve().parent
-    fingerprint = hashlib.sha256(repr((jinja2.__version__, sys.version_info[:2])).encode())
-    for module in ("html.py", "sandbox.py"):
-        fingerprint.update((here / module).read_bytes())
-    folder = cache_dir("templates", fingerprint.hexdigest()[:24])
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError:
+    folder = code_folder("templates", jinja2.__version__.encode(), repr(sys.version_info[:2]).encode(),
+                         (here / "html.py").read_bytes(), (here / "sandbox.py").read_bytes())
+    if folder is None:
         return None
     return jinja2.FileSystemBytecodeCache(str(folder))
 
